@@ -1,0 +1,41 @@
+"""Reference only the parts of ``microtensor`` that exist in this checkout.
+
+A page asks for a module's reference with ``<!-- microtensor:api MODULE -->`` on a
+line of its own. When ``MODULE`` can be imported the hook writes the mkdocstrings
+directive ``::: MODULE`` in its place, and the reference is rendered from the
+docstrings. When it cannot (the module has not been written yet, or this build runs
+without an optional part), the page says so instead of failing the strict build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+
+log = logging.getLogger("mkdocs.hooks.api_modules")
+
+MARKER = re.compile(r"^<!-- microtensor:api (?P<module>[\w.]+) -->$", re.M)
+
+
+def _importable(module):
+    """True when ``module`` imports without error."""
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        log.info("api_modules: %s is not importable (%s)", module, exc)
+        return False
+    return True
+
+
+def _replacement(module):
+    """Markdown for one marker."""
+    if _importable(module):
+        return f"::: {module}\n"
+    return (f'!!! note "`{module}`"\n'
+            "    This module is not part of this build of the package.\n")
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Replace each api marker with a mkdocstrings directive or a note."""
+    return MARKER.sub(lambda m: _replacement(m.group("module")), markdown)
