@@ -1,0 +1,123 @@
+"""microtensor: a small reverse-mode autograd engine on NumPy.
+
+>>> import microtensor as mt
+>>> x = mt.tensor([1.0, -2.0, 3.0], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.backward()
+>>> x.grad
+array([ 2., -4.,  6.])
+"""
+
+import importlib
+
+from microtensor.errors import (
+    AnomalyError,
+    DTypeError,
+    GradcheckError,
+    GraphError,
+    MicrotensorError,
+    ShapeError,
+)
+from microtensor.tensor import (
+    Tensor,
+    arange,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from microtensor.ops.elementwise import (
+    abs,
+    clip,
+    erf,
+    exp,
+    log,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sqrt,
+    tanh,
+    where,
+)
+from microtensor.ops.matmul import matmul
+from microtensor.ops.reductions import max, mean, min, sum
+from microtensor.ops.shape import concatenate, reshape, stack, transpose
+from microtensor.anomaly import detect_anomaly
+from microtensor.function import Function, FunctionCtx
+from microtensor.gradcheck import gradcheck, numerical_grad
+from microtensor.random import as_rng, default_rng, manual_seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError",
+    "DTypeError",
+    "GradcheckError",
+    "GraphError",
+    "MicrotensorError",
+    "ShapeError",
+    "Tensor",
+    "arange",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "rand",
+    "randn",
+    "tensor",
+    "zeros",
+    "zeros_like",
+    "abs",
+    "clip",
+    "erf",
+    "exp",
+    "log",
+    "maximum",
+    "minimum",
+    "relu",
+    "sigmoid",
+    "sqrt",
+    "tanh",
+    "where",
+    "matmul",
+    "max",
+    "mean",
+    "min",
+    "sum",
+    "concatenate",
+    "reshape",
+    "stack",
+    "transpose",
+    "detect_anomaly",
+    "Function",
+    "FunctionCtx",
+    "gradcheck",
+    "numerical_grad",
+    "as_rng",
+    "default_rng",
+    "manual_seed",
+]
+
+
+def _import_optional(name):
+    """Import a sibling subpackage that may not be written yet."""
+    try:
+        return importlib.import_module(f"microtensor.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"microtensor.{name}":
+            raise
+        return None
+
+
+for _name in ("functional", "nn", "optim", "viz"):
+    if _import_optional(_name) is not None:
+        __all__.append(_name)
+del _name
