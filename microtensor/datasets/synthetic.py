@@ -4,8 +4,10 @@ Every generator returns new float64 arrays that the caller may change freely.
 Binary labels are float64 zeros and ones, ready for a squared-error or
 binary cross-entropy loss; use ``y.astype(int)`` for class indices.
 
-The random generators take ``rng``: None (fresh entropy), an int seed, or a
-``numpy.random.Generator``. The same int seed gives the same data on the same
+The random generators take ``rng`` as everything in microtensor does (see
+:func:`microtensor.random.as_rng`): None for the default generator, which
+:func:`microtensor.manual_seed` seeds, an int seed, or a
+``numpy.random.Generator``. The same seed gives the same data on the same
 NumPy version.
 """
 
@@ -16,6 +18,8 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
+
+from microtensor.random import as_rng
 
 __all__ = [
     "GATE_NAMES",
@@ -58,20 +62,6 @@ class SeparableData(NamedTuple):
     y: np.ndarray
     w: np.ndarray
     b: float
-
-
-def _as_rng(rng, op: str) -> np.random.Generator:
-    """Return a Generator for None, an int seed or a Generator."""
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"{op}: rng must be None, an int seed or a numpy.random.Generator, "
-        f"got {type(rng).__name__}"
-    )
 
 
 def _check_count(value, name: str, op: str, least: int = 2) -> int:
@@ -169,7 +159,7 @@ def linearly_separable(n: int, dim: int = 2, margin: float = 0.1, rng=None):
     n = _check_count(n, "n", op)
     dim = _check_count(dim, "dim", op, least=1)
     margin = _check_nonnegative(margin, "margin", op)
-    gen = _as_rng(rng, op)
+    gen = as_rng(rng)
 
     w = _random_unit_vector(gen, dim)
     b = float(gen.uniform(-1.0, 1.0))
@@ -225,7 +215,7 @@ def two_moons(n: int, noise: float = 0.1, rng=None):
     op = "two_moons"
     n = _check_count(n, "n", op)
     noise = _check_nonnegative(noise, "noise", op)
-    gen = _as_rng(rng, op)
+    gen = as_rng(rng)
 
     y = gen.permutation(_balanced_labels(n))
     t = gen.uniform(0.0, np.pi, size=n)
@@ -266,7 +256,7 @@ def circles(n: int, noise: float = 0.05, factor: float = 0.5, rng=None):
         raise ValueError(
             f"{op}: factor must lie strictly between 0 and 1, got factor={factor}"
         )
-    gen = _as_rng(rng, op)
+    gen = as_rng(rng)
 
     y = gen.permutation(_balanced_labels(n))
     angle = gen.uniform(0.0, 2.0 * np.pi, size=n)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microtensor import manual_seed
 from microtensor.datasets import (
     GATE_NAMES,
     circles,
@@ -199,6 +200,17 @@ def test_no_seed_draws_fresh_data(name):
     X1, _ = GENERATORS[name](20, None)
     X2, _ = GENERATORS[name](20, None)
     assert not np.array_equal(X1, X2)
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_manual_seed_makes_the_default_generator_repeat(name):
+    manual_seed(123)
+    X1, y1 = GENERATORS[name](20, None)
+    manual_seed(123)
+    X2, y2 = GENERATORS[name](20, None)
+    manual_seed(np.random.SeedSequence().entropy)  # leave no fixed seed behind
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
 
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
