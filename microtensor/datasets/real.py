@@ -4,15 +4,13 @@ The files live in ``microtensor/datasets/data/``; their sources, licences and
 citations are in the README there. Each loader reads its file afresh, so the
 arrays it returns belong to the caller.
 
-The train/test split
---------------------
-Both labelled sets use the same fixed, stratified rule, with no random numbers
-involved: within each class, taking the samples in file order, every fifth one
-(the 5th, 10th, 15th, ...) goes to the test set and the rest to the training
-set. That puts ``n_c // 5`` of a class of ``n_c`` samples in the test set, about
-20%, and gives the same split on every machine and NumPy version. Both sets keep
-file order, so shuffle the training set before taking mini-batches (iris is
-sorted by class).
+**The train/test split.** Both labelled sets use the same fixed, stratified
+rule, with no random numbers involved: within each class, taking the samples
+in file order, every fifth one (the 5th, 10th, 15th, ...) goes to the test set
+and the rest to the training set. That puts ``n_c // 5`` of a class of ``n_c``
+samples in the test set, about 20%, and gives the same split on every machine
+and NumPy version. Both sets keep file order, so shuffle the training set
+before taking mini-batches (iris is sorted by class).
 """
 
 from __future__ import annotations
