@@ -1,0 +1,583 @@
+"""The trusted side's handle on a submission worker.
+
+`Worker` starts and restarts the worker process and moves messages with a
+time limit; `Session` keeps one worker for one submission and reloads lesson
+files after a restart; `LessonClient` is what a graded property test holds:
+``neuron.call("sigmoid", TensorArg(z))``, ``neuron.new("Neuron", 3)``,
+``neuron.get(ref, "w")``, ``neuron.backward(out, wrt=[w, b])``.
+
+Failures split in two kinds:
+
+* `SubmissionError` (an ``Exception``): the submission raised. Hypothesis may
+  shrink the input that caused it, so the student sees the smallest one.
+* `GradingAbort` (a ``BaseException``): the worker timed out, died, flooded its
+  output, sent garbage, or the lesson is not implemented or cannot be
+  imported. Hypothesis lets these through at once, the test in progress fails
+  with a plain-words reason, and the next call gets a fresh worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from microtensor.grading import protocol
+from microtensor.grading.protocol import ProtocolError, Ref, TensorArg, TensorRef
+
+PACKAGE_PARENT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
+BOOTSTRAP = (
+    "import sys; sys.path.insert(0, {parent!r}); "
+    "from microtensor.grading.worker import main; main()"
+)
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+# ------------------------------------------------------------------ errors
+
+
+class SubmissionError(Exception):
+    """The submission's own code raised; ``kind`` is its exception's class name."""
+
+    def __init__(self, kind: str, message: str, trace: str = ""):
+        self.kind, self.message, self.trace = kind, message, trace
+        text = f"{kind}: {message}" if message else kind
+        if trace:
+            text += "\n" + trace.rstrip()
+        super().__init__(text)
+
+
+class GradingAbort(BaseException):
+    """Stop the current graded test at once with ``reason`` (no shrinking)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class WorkerTimeout(GradingAbort):
+    pass
+
+
+class WorkerCrashed(GradingAbort):
+    pass
+
+
+class OutputFlood(GradingAbort):
+    pass
+
+
+class MemoryExceeded(GradingAbort):
+    pass
+
+
+class BadReply(GradingAbort):
+    pass
+
+
+class NotImplementedYet(GradingAbort):
+    pass
+
+
+class LessonUnavailable(GradingAbort):
+    pass
+
+
+class DisabledFunction(GradingAbort):
+    pass
+
+
+# ------------------------------------------------------------------ config
+
+
+@dataclass
+class Limits:
+    """Resource limits of one worker. ``run_as`` is used only when the grader is root."""
+
+    call_seconds: float = 10.0
+    memory_mb: int = 1024
+    cpu_seconds: int = 900
+    output_bytes: int = 1_000_000
+    processes: int = 64
+    run_as: str = "nobody"
+
+    def describe_output(self) -> str:
+        return _size_words(self.output_bytes)
+
+
+def _size_words(n: int) -> str:
+    if n >= 2**20 or n % 1_000_000 == 0:
+        return f"{n / 1_000_000:g} MB"
+    return f"{n / 1000:g} kB"
+
+
+# ------------------------------------------------------------------ worker
+
+
+class Worker:
+    """One worker process for one submission folder, restarted on demand.
+
+    The submission's files are copied into a scratch folder that the worker
+    may write to; nothing else on disk is the worker's to change.
+    """
+
+    def __init__(self, submission: str, limits: Limits | None = None,
+                 forbidden_paths=()):
+        self.submission = os.path.realpath(submission)
+        self.limits = limits or Limits()
+        self.forbidden_paths = [os.path.realpath(p) for p in forbidden_paths]
+        self.generation = 0
+        self.process = None
+        self.scratch = None
+        self._fd_send = self._fd_recv = None
+        self._output_mark = 0
+
+    # ---------------------------------------------------------- lifecycle
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        self.stop()
+        self.generation += 1
+        self.scratch = tempfile.mkdtemp(prefix="microtensor-worker-")
+        copy = os.path.join(self.scratch, "submission")
+        shutil.copytree(self.submission, copy, ignore=_ignored_files)
+        work = os.path.join(self.scratch, "work")
+        os.mkdir(work)
+        self.output_path = os.path.join(self.scratch, "output.log")
+        req_read, req_write = os.pipe()
+        rep_read, rep_write = os.pipe()
+        config = {
+            "fd_in": req_read,
+            "fd_out": rep_write,
+            "submission": copy,
+            "scratch": work,
+            "generation": self.generation,
+            "forbidden_paths": self.forbidden_paths,
+            "memory_mb": self.limits.memory_mb,
+            "cpu_seconds": self.limits.cpu_seconds,
+            "file_bytes": self.limits.output_bytes + 4096,
+            "processes": self.limits.processes,
+        }
+        user = self._unprivileged_user()
+        if user is not None:
+            _hand_over(self.scratch, user)
+        with open(self.output_path, "wb") as output:
+            if user is not None:
+                os.chown(self.output_path, user[0], user[1])
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-c",
+                 BOOTSTRAP.format(parent=PACKAGE_PARENT), json.dumps(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                pass_fds=(req_read, rep_write),
+                cwd=work,
+                env=self._environment(work),
+                start_new_session=True,
+                **({} if user is None else
+                   {"user": user[0], "group": user[1], "extra_groups": []}),
+            )
+        os.close(req_read)
+        os.close(rep_write)
+        self._fd_send, self._fd_recv = req_write, rep_read
+        self._output_mark = 0
+
+    def _unprivileged_user(self):
+        if not hasattr(os, "geteuid") or os.geteuid() != 0 or not self.limits.run_as:
+            return None
+        import pwd
+
+        try:
+            entry = pwd.getpwnam(self.limits.run_as)
+        except KeyError:
+            return None
+        return entry.pw_uid, entry.pw_gid
+
+    def _environment(self, work: str) -> dict:
+        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+        env.update(
+            HOME=work,
+            TMPDIR=work,
+            PYTHONHASHSEED="0",
+            OPENBLAS_NUM_THREADS="1",
+            OMP_NUM_THREADS="1",
+            MKL_NUM_THREADS="1",
+            MPLBACKEND="Agg",
+        )
+        return env
+
+    def stop(self) -> None:
+        """Kill the worker and everything it started, and remove its scratch folder."""
+        for fd in (self._fd_send, self._fd_recv):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._fd_send = self._fd_recv = None
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            self.process = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+    # ---------------------------------------------------------- messages
+
+    def request(self, message: dict, buffers: list, timeout: float):
+        """Send one request and wait at most ``timeout`` seconds for its reply."""
+        if not self.alive:
+            self.start()
+        deadline = time.monotonic() + timeout
+        try:
+            protocol.write_message(self._fd_send, message, buffers)
+            header, reply_buffers = protocol.read_message(self._reader(deadline))
+        except _Timeout:
+            self._fail()
+            raise WorkerTimeout(
+                f"ran for more than {timeout:.3g} s (stopped; an endless loop, or "
+                "far too much work for one call?)"
+            ) from None
+        except (EOFError, BrokenPipeError, ConnectionError):
+            raise WorkerCrashed(self._death_reason()) from None
+        except ProtocolError as exc:
+            self._fail()
+            raise BadReply(f"the worker sent a malformed reply ({exc})") from None
+        self._check_output()
+        return header, reply_buffers
+
+    def _reader(self, deadline: float):
+        fd = self._fd_recv
+
+        def read_exactly(n: int) -> bytes:
+            chunks, remaining = [], n
+            while remaining:
+                wait = deadline - time.monotonic()
+                if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                    raise _Timeout()
+                chunk = os.read(fd, min(remaining, 1 << 20))
+                if not chunk:
+                    raise EOFError
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            return b"".join(chunks)
+
+        return read_exactly
+
+    def _death_reason(self) -> str:
+        process = self.process
+        code = None
+        if process is not None:
+            try:
+                code = process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+        tail = self.output_tail(600)
+        flooded = self.output_size() > self.limits.output_bytes
+        self._fail()
+        if flooded:
+            return f"printed more than {self.limits.describe_output()} (stopped)"
+        if code is not None and code < 0:
+            sig = -code
+            if sig == signal.SIGXCPU:
+                return f"used more than {self.limits.cpu_seconds} s of CPU time (stopped)"
+            if sig == signal.SIGKILL:
+                return "was killed (out of memory or over a limit)"
+            return f"crashed with signal {signal.Signals(sig).name}"
+        words = "exited" if code is not None else "stopped answering"
+        reason = f"the submission's process {words}"
+        if code is not None:
+            reason += f" with status {code} (sys.exit or os._exit in the code?)"
+        if tail.strip():
+            reason += f"; its last output:\n{tail}"
+        return reason
+
+    def _fail(self) -> None:
+        self.stop()
+
+    # ---------------------------------------------------------- output
+
+    def output_size(self) -> int:
+        try:
+            return os.path.getsize(self.output_path)
+        except (OSError, AttributeError):
+            return 0
+
+    def output_tail(self, limit: int = 2000) -> str:
+        try:
+            with open(self.output_path, "rb") as f:
+                f.seek(max(0, self.output_size() - limit))
+                return f.read().decode("utf-8", "replace")
+        except (OSError, AttributeError):
+            return ""
+
+    def output_since_mark(self, limit: int = 2000) -> str:
+        """What the submission printed since the last call of this method."""
+        size = self.output_size()
+        start, self._output_mark = self._output_mark, size
+        if size <= start:
+            return ""
+        try:
+            with open(self.output_path, "rb") as f:
+                f.seek(start)
+                text = f.read(min(size - start, limit)).decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return text + ("\n[... more output cut]" if size - start > limit else "")
+
+    def _check_output(self) -> None:
+        if self.output_size() > self.limits.output_bytes:
+            self._fail()
+            raise OutputFlood(
+                f"printed more than {self.limits.describe_output()} (stopped)"
+            )
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _ignored_files(folder, names):
+    return [n for n in names if n in ("__pycache__", ".git") or n.endswith(".pyc")]
+
+
+def _hand_over(folder: str, user) -> None:
+    """Give the unprivileged worker user its scratch folder."""
+    uid, gid = user
+    for root, dirs, files in os.walk(folder):
+        os.chown(root, uid, gid)
+        for name in files:
+            os.chown(os.path.join(root, name), uid, gid)
+
+
+# ----------------------------------------------------------------- session
+
+
+@dataclass
+class Session:
+    """One submission's grading: its worker, lesson files and flags."""
+
+    submission: str
+    limits: Limits = field(default_factory=Limits)
+    forbidden_paths: tuple = ()
+    test_deadline: float | None = None
+
+    def __post_init__(self):
+        self.worker = Worker(self.submission, self.limits, self.forbidden_paths)
+        self.loaded: dict[str, int] = {}
+        self.unavailable: dict[str, str] = {}
+        self.flags: dict[str, list] = {}
+        self._known_flags: list = []
+        self._clients: dict[str, LessonClient] = {}
+
+    def lesson(self, name: str) -> "LessonClient":
+        if name not in self._clients:
+            self._clients[name] = LessonClient(self, name)
+        return self._clients[name]
+
+    def close(self) -> None:
+        self.worker.stop()
+
+    # ---------------------------------------------------------- requests
+
+    def ensure_loaded(self, lesson: str) -> None:
+        if lesson in self.unavailable:
+            raise LessonUnavailable(self.unavailable[lesson])
+        if self.worker.alive and self.loaded.get(lesson) == self.worker.generation:
+            return
+        path = os.path.join(self.submission, f"{lesson}.py")
+        if not os.path.isfile(path):
+            self._unavailable(lesson, f"{lesson}.py was not found in the submission")
+        if not self.worker.alive:
+            self.worker.start()
+            self.loaded.clear()
+        copy = os.path.join(self.worker.scratch, "submission", f"{lesson}.py")
+        try:
+            self._send(lesson, {"op": "load", "lesson": lesson, "path": copy})
+        except SubmissionError as exc:
+            self._unavailable(lesson, f"importing {lesson}.py failed: {exc}")
+        except GradingAbort as exc:
+            self._unavailable(lesson, f"importing {lesson}.py failed: {exc.reason}")
+        self.loaded[lesson] = self.worker.generation
+
+    def _unavailable(self, lesson: str, reason: str):
+        self.unavailable[lesson] = reason
+        raise LessonUnavailable(reason)
+
+    def request(self, lesson: str, message: dict, disable=()):
+        self.ensure_loaded(lesson)
+        return self._send(lesson, message, disable)
+
+    def _send(self, lesson: str, message: dict, disable=()):
+        buffers: list = []
+        encoded = {
+            key: protocol.encode(value, buffers) if key in ENCODED_FIELDS else value
+            for key, value in message.items()
+        }
+        encoded["disable"] = list(disable)
+        header, reply_buffers = self.worker.request(encoded, buffers, self._timeout())
+        self._collect_flags(lesson, header.get("flags"))
+        if header.get("ok") is True:
+            return protocol.decode(header.get("value"), reply_buffers, self._make_ref)
+        raise self._error(header.get("error"))
+
+    def _timeout(self) -> float:
+        timeout = self.limits.call_seconds
+        if self.test_deadline is not None:
+            remaining = self.test_deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimeout("the test ran out of its time budget")
+            timeout = min(timeout, remaining)
+        return timeout
+
+    def _collect_flags(self, lesson: str, flags) -> None:
+        if type(flags) is not list:
+            return
+        for entry in flags[:50]:
+            if type(entry) is not dict or entry in self._known_flags:
+                continue
+            self._known_flags.append(entry)
+            kind, detail = str(entry.get("kind"))[:40], str(entry.get("detail"))[:300]
+            self.flags.setdefault(lesson, []).append((kind, detail))
+
+    def _error(self, error) -> BaseException:
+        if type(error) is not dict:
+            return BadReply("the worker sent a malformed error reply")
+        kind = str(error.get("type", "Exception"))[:80]
+        message = str(error.get("message", ""))[:2000]
+        trace = str(error.get("traceback", ""))[:4000]
+        if error.get("not_implemented") is True:
+            return NotImplementedYet(f"not implemented yet ({message})" if message
+                                     else "not implemented yet")
+        if error.get("disabled") is True:
+            return DisabledFunction(message)
+        if kind == "MemoryError":
+            self.worker.stop()
+            return MemoryExceeded(
+                f"used more than {self.limits.memory_mb} MB of memory (stopped)"
+            )
+        return SubmissionError(kind, message, trace)
+
+    def _make_ref(self, data: dict, args) -> Ref:
+        handle = data.get("id")
+        if type(handle) is not int:
+            raise ProtocolError("malformed reference")
+        type_name = str(data.get("type", "object"))[:80]
+        if data.get("$") == "tref":
+            array = protocol.decode(data.get("v"), *args)
+            if type(array) is not np.ndarray:
+                raise ProtocolError("malformed tensor reference")
+            return TensorRef(handle, type_name, self.worker.generation, array,
+                             bool(data.get("rg")))
+        return Ref(handle, type_name, self.worker.generation)
+
+    def check_ref(self, ref: Ref) -> None:
+        if ref.generation != self.worker.generation or not self.worker.alive:
+            raise WorkerCrashed(
+                "an object from before the submission's process was restarted was used"
+            )
+
+
+#: request fields that carry values (the rest are plain strings and handles)
+ENCODED_FIELDS = frozenset(["args", "kwargs", "value", "data", "grad", "wrt"])
+
+
+# ----------------------------------------------------------- lesson client
+
+
+class LessonClient:
+    """A graded test's view of one lesson file of the submission."""
+
+    #: engine functions switched off while a lesson is graded
+    SWITCHED_OFF = {"neuron": ("sigmoid", "tanh", "relu")}
+
+    def __init__(self, session: Session, lesson: str):
+        self.session = session
+        self.lesson = lesson
+        self.disable = self.SWITCHED_OFF.get(lesson, ())
+
+    def __repr__(self) -> str:
+        return f"<{self.lesson}.py>"
+
+    def _request(self, message: dict):
+        return self.session.request(self.lesson, message, self.disable)
+
+    def _target(self, ref: Ref | None) -> dict:
+        if ref is None:
+            return {"lesson": self.lesson}
+        self.session.check_ref(ref)
+        return {"$": "ref", "id": ref.id, "g": ref.generation}
+
+    def call(self, name: str, *args, **kwargs):
+        """Call the module-level function (or class) ``name``."""
+        return self._call(None, name, args, kwargs)
+
+    new = call
+
+    def method(self, ref: Ref, name: str, *args, **kwargs):
+        """Call method ``name`` of the worker object ``ref``."""
+        return self._call(ref, name, args, kwargs)
+
+    def _call(self, ref, name, args, kwargs):
+        return self._request({
+            "op": "call",
+            "target": self._target(ref),
+            "name": name,
+            "args": list(args),
+            "kwargs": dict(kwargs),
+        })
+
+    def get(self, ref: Ref | None, name: str):
+        """Read attribute ``name`` of ``ref`` (or of the module when ref is None)."""
+        return self._request({"op": "getattr", "target": self._target(ref), "name": name})
+
+    def set(self, ref: Ref, name: str, value) -> None:
+        self._request({"op": "setattr", "target": self._target(ref), "name": name,
+                       "value": value})
+
+    def tensor(self, data, requires_grad: bool = False) -> TensorRef:
+        """Build a microtensor Tensor in the worker and return a handle on it."""
+        array = np.asarray(data, dtype=np.float64)
+        return self._request({"op": "tensor", "data": array, "rg": requires_grad})
+
+    def backward(self, out: TensorRef, grad=None, wrt=()) -> list:
+        """Back-propagate from ``out`` and return the gradients of the ``wrt`` tensors."""
+        self.session.check_ref(out)
+        for ref in wrt:
+            self.session.check_ref(ref)
+        grads = self._request({
+            "op": "backward",
+            "target": self._target(out),
+            "grad": None if grad is None else np.asarray(grad, dtype=np.float64),
+            "wrt": list(wrt),
+        })
+        return grads
+
+
+__all__ = [
+    "BadReply", "DisabledFunction", "GradingAbort", "LessonClient", "LessonUnavailable",
+    "Limits", "MemoryExceeded", "NotImplementedYet", "OutputFlood", "Session",
+    "SubmissionError", "TensorArg", "TensorRef", "Ref", "Worker", "WorkerCrashed",
+    "WorkerTimeout",
+]
