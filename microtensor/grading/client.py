@@ -142,6 +142,7 @@ class Worker:
         self.scratch = None
         self._fd_send = self._fd_recv = None
         self._output_mark = 0
+        self.privilege_note = ""
 
     # ---------------------------------------------------------- lifecycle
 
@@ -173,28 +174,37 @@ class Worker:
             "processes": self.limits.processes,
         }
         user = self._unprivileged_user()
-        if user is not None:
-            _hand_over(self.scratch, user)
         with open(self.output_path, "wb") as output:
-            if user is not None:
-                os.chown(self.output_path, user[0], user[1])
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-c",
-                 BOOTSTRAP.format(parent=PACKAGE_PARENT), json.dumps(config)],
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
-                pass_fds=(req_read, rep_write),
-                cwd=work,
-                env=self._environment(work),
-                start_new_session=True,
-                **({} if user is None else
-                   {"user": user[0], "group": user[1], "extra_groups": []}),
-            )
-        os.close(req_read)
-        os.close(rep_write)
+            command = [sys.executable, "-I", "-B", "-c",
+                       BOOTSTRAP.format(parent=PACKAGE_PARENT), json.dumps(config)]
+            options = dict(stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                           pass_fds=(req_read, rep_write), cwd=work,
+                           env=self._environment(work), start_new_session=True)
+            try:
+                self.process = self._spawn(command, options, user)
+            finally:
+                os.close(req_read)
+                os.close(rep_write)
         self._fd_send, self._fd_recv = req_write, rep_read
         self._output_mark = 0
+
+    def _spawn(self, command, options, user):
+        """Start the worker, as the unprivileged user when there is one that can."""
+        if user is not None and not self.privilege_note:
+            _hand_over(self.scratch, user)
+            try:
+                return subprocess.Popen(command, user=user[0], group=user[1],
+                                        extra_groups=[], **options)
+            except PermissionError:
+                # The interpreter or the package is not readable by that user
+                # (a Python installed under /root, say): run unprivileged
+                # nowhere rather than not at all, and say so in the output.
+                self.privilege_note = (
+                    f"the worker could not run as user {self.limits.run_as!r} "
+                    f"({sys.executable} is not accessible to it) and ran as root"
+                )
+        return subprocess.Popen(command, **options)
+
 
     def _unprivileged_user(self):
         if not hasattr(os, "geteuid") or os.geteuid() != 0 or not self.limits.run_as:

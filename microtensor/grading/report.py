@@ -66,5 +66,6 @@ def render(report) -> str:
     if report.problem:
         blocks.append(report.problem)
     blocks.extend(lesson_table(lesson) for lesson in report.lessons)
+    blocks.extend(f"NOTE  {note}" for note in report.notes)
     blocks.append(summary_line(report))
     return "\n\n".join(blocks)

@@ -35,6 +35,7 @@ def results_dict(report: GradeReport, extra_output: str = "") -> dict:
     output = [summary_line(report)]
     for lesson in report.lessons:
         output.extend(f"{lesson.lesson}: {note}" for note in lesson.notes)
+    output.extend(report.notes)
     if report.problem:
         output.append(report.problem)
     if extra_output:

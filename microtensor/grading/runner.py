@@ -75,6 +75,7 @@ class GradeReport:
     lessons: list = field(default_factory=list)
     seconds: float = 0.0
     problem: str = ""
+    notes: list = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -122,6 +123,8 @@ def grade(submission: str, lessons=None, limits: Limits | None = None,
             if tests:
                 report.lessons.append(grade_lesson(session, lesson, tests, on_result))
     finally:
+        if session.worker.privilege_note:
+            report.notes.append(session.worker.privilege_note)
         session.close()
     report.seconds = time.monotonic() - started
     return report
@@ -196,10 +199,10 @@ def falsifying_example(exc: BaseException) -> str:
     """Hypothesis' falsifying example, without the lesson handles, on one line."""
     for note in getattr(exc, "__notes__", ()) or ():
         if note.startswith("Falsifying example"):
-            lines = [line.strip() for line in note.splitlines()[1:]]
+            lines = [line.split("  # ")[0].strip() for line in note.splitlines()[1:]]
             args = [line.rstrip(",") for line in lines
-                    if line and line not in (")",) and not line.endswith(".py>,")
-                    and not line.endswith(".py>")]
+                    if line and not line.startswith("#") and line != ")"
+                    and not line.rstrip(",").endswith(".py>")]
             text = ", ".join(args)
             return text if len(text) <= 600 else text[:597] + "..."
     return ""
