@@ -11,13 +11,17 @@ grader grades, and cannot drift from it.
 
 from __future__ import annotations
 
+import html
 import importlib
 import logging
 import re
+import sys
+from pathlib import Path
 
 log = logging.getLogger("mkdocs.hooks.graded_tables")
 
 MARKER = re.compile(r"^<!-- microtensor:graded-table (?P<lesson>\w+) -->$", re.M)
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]|$]")
 
 VISIBILITY_WORDS = {
     "visible": "always",
@@ -39,9 +43,13 @@ def _registry():
 
 
 def _cell(text):
-    """Make text safe inside one Markdown table cell."""
-    text = " ".join(str(text or "").split())
-    return text.replace("|", r"\|")
+    """Make suite text literal inside one Markdown table cell.
+
+    Titles and docstrings are plain text: ``leaky_relu``, ``alpha * z`` or a
+    dollar sign must show as written, not as emphasis, a table border or math.
+    """
+    text = html.escape(" ".join(str(text or "").split()), quote=False)
+    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
 def _points(value):
@@ -56,7 +64,7 @@ def _table(tests):
     lines = ["| # | Graded property | Points | Result shown |",
              "|---|---|--:|---|"]
     for test in shown:
-        prop = f"**{_cell(test.title)}**"
+        prop = f"<strong>{_cell(test.title)}</strong>"
         if test.description:
             prop += f"<br>{_cell(test.description)}"
         when = VISIBILITY_WORDS.get(test.visibility, _cell(test.visibility))
@@ -89,6 +97,14 @@ def _replacement(lesson):
                 f"    No graded tests are registered for `{lesson}` yet.\n")
     return _table(tests)
 
+
+
+def on_config(config):
+    """Make the checkout's ``microtensor`` importable, installed or not."""
+    root = str(Path(config.config_file_path).resolve().parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    return config
 
 def on_page_markdown(markdown, page, config, files):
     """Replace each graded-table marker with the lesson's table."""

@@ -1,0 +1,79 @@
+"""A griffe extension: turn the reST markup of numpydoc docstrings into Markdown.
+
+The package's docstrings follow numpydoc, which writes math as ``:math:`x^2```
+and ``.. math:: x^2`` and cross-references as ``:func:`softmax```. The API
+reference is rendered as Markdown, where those would show up verbatim. Before
+mkdocstrings renders a docstring, this extension rewrites
+
+- ``:math:`TEX``` to the inline math ``\\(TEX\\)``,
+- a ``.. math::`` directive (its text on the same line and/or on the indented
+  lines below it) to a display block ``$$ TEX $$``,
+- ``:func:`name```, ``:class:`name``` and the other Python roles to the code
+  span ``name``,
+
+which pymdownx.arithmatex and the bundled KaTeX then render like the rest of the
+site. The docstrings themselves stay plain numpydoc.
+"""
+
+from __future__ import annotations
+
+import re
+
+import griffe
+
+INLINE_MATH = re.compile(r":math:`([^`]+)`")
+PY_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|mod|attr|data|obj|exc|const):`~?([^`]+)`")
+DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)$")
+
+
+def _indent_of(line):
+    """Number of leading spaces of a line."""
+    return len(line) - len(line.lstrip(" "))
+
+
+def _math_blocks(text):
+    """Rewrite every ``.. math::`` directive of ``text`` as a ``$$`` block."""
+    lines = text.split("\n")
+    out = []
+    i = 0
+    while i < len(lines):
+        match = DIRECTIVE.match(lines[i])
+        if not match:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = match.group("indent")
+        body = [match.group("first")] if match.group("first").strip() else []
+        i += 1
+        while i < len(lines) and (not lines[i].strip()
+                                  or _indent_of(lines[i]) > len(indent)):
+            body.append(lines[i].strip())
+            i += 1
+        tex = " ".join(part for part in body if part)
+        out.extend(["", f"{indent}$$", f"{indent}{tex}", f"{indent}$$", ""])
+    return "\n".join(out)
+
+
+def rst_to_markdown(text):
+    """Return ``text`` with reST math and Python roles rewritten as Markdown.
+
+    Parameters
+    ----------
+    text : str
+        A docstring.
+
+    Returns
+    -------
+    str
+    """
+    text = _math_blocks(text)
+    text = INLINE_MATH.sub(lambda m: "\\(" + m.group(1) + "\\)", text)
+    return PY_ROLE.sub(lambda m: f"`{m.group(1)}`", text)
+
+
+class RstMath(griffe.Extension):
+    """Rewrite each object's docstring before it is rendered."""
+
+    def on_instance(self, *, node, obj, agent, **kwargs):
+        if obj.docstring is not None:
+            obj.docstring.value = rst_to_markdown(obj.docstring.value)
