@@ -332,7 +332,7 @@ def swish_prime(z):
     """
     z = _as_array(z)
     s = _stable_sigmoid_np(z)
-    return s + z * sigmoid_prime(z)
+    return s + z * s * (1.0 - s)
 
 
 def gelu_prime(z):
