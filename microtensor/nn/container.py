@@ -36,7 +36,9 @@ class ModuleList(Module):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return type(self)(self._items[index])
+            part = ModuleList.__new__(type(self))
+            ModuleList.__init__(part, self._items[index])
+            return part
         return self._items[index]
 
     def __len__(self):

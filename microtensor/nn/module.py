@@ -133,16 +133,17 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix=""):
+    def named_modules(self, prefix="", remove_duplicate=True):
         """Yield ``(dotted name, module)`` for this module and all below it.
 
-        This module itself comes first, with the name ``prefix``.
+        This module itself comes first, with the name ``prefix``; a module
+        reachable twice is yielded once unless ``remove_duplicate`` is False.
         """
         seen = set()
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if remove_duplicate and id(module) in seen:
                 continue
             seen.add(id(module))
             yield name, module
@@ -165,7 +166,7 @@ class Module:
         ``remove_duplicate`` is False.
         """
         seen = set()
-        for module_name, module in self.named_modules(prefix):
+        for module_name, module in self.named_modules(prefix, remove_duplicate):
             for name, value in module._member_items():
                 if not isinstance(value, Parameter):
                     continue
