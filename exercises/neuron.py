@@ -336,7 +336,8 @@ class Neuron:
         "leaky_relu", "swish" or "gelu". Anything else raises ValueError
         listing the valid names.
     rng : None, int or numpy.random.Generator, optional
-        Source of the initial weights (an int is a seed).
+        Source of the initial weights: an int is a seed, None the global
+        generator that ``microtensor.manual_seed`` seeds.
 
     Attributes
     ----------
@@ -352,7 +353,7 @@ class Neuron:
 
     def __init__(self, n_inputs, activation="sigmoid", rng=None):
         raise NotImplementedError(
-            "Neuron.__init__: w from np.random.default_rng(rng), b = 0, both with grad"
+            "Neuron.__init__: w drawn from mt.as_rng(rng), b = 0, both with grad"
         )
 
     def forward(self, X):

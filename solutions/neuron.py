@@ -399,7 +399,8 @@ class Neuron:
         "leaky_relu", "swish" or "gelu". Anything else raises ValueError
         listing the valid names.
     rng : None, int or numpy.random.Generator, optional
-        Source of the initial weights (an int is a seed).
+        Source of the initial weights: an int is a seed, None the global
+        generator that ``microtensor.manual_seed`` seeds.
 
     Attributes
     ----------
@@ -416,7 +417,7 @@ class Neuron:
     def __init__(self, n_inputs, activation="sigmoid", rng=None):
         _check_n_inputs(n_inputs)
         _check_activation(activation)
-        rng = np.random.default_rng(rng)
+        rng = mt.as_rng(rng)
 
         scale = 1.0 / math.sqrt(n_inputs)
         self.w = mt.tensor(scale * rng.standard_normal(n_inputs), requires_grad=True)
