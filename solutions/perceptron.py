@@ -127,7 +127,7 @@ class Perceptron:
     def _run_epoch(self, X, t):
         """Make one pass over (X, t), updating w and b; return the mistakes."""
         mistakes = 0
-        for x_i, t_i in zip(X, t):
+        for x_i, t_i in zip(X, t.tolist()):  # Python floats keep b a float
             if t_i * self._score(x_i) <= 0:
                 self.w = self.w + self.lr * t_i * x_i
                 self.b = self.b + self.lr * t_i
