@@ -202,6 +202,9 @@ def describe_error(state: WorkerState, exc: BaseException) -> dict:
         for frame in traceback.extract_tb(exc.__traceback__)
         if os.path.realpath(frame.filename).startswith(state.submission + os.sep)
     ]
+    for frame in frames:
+        # Show the student's own file name, not the worker's scratch copy.
+        frame.filename = os.path.relpath(frame.filename, state.submission)
     lines = traceback.format_list(frames[-8:])
     message = str(exc)
     return {
