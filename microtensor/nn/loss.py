@@ -57,7 +57,9 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Module form of :func:`microtensor.functional.binary_cross_entropy_with_logits`."""
+    """Module form of
+    :func:`microtensor.functional.binary_cross_entropy_with_logits`.
+    """
 
     def __init__(self, weight=None, reduction="mean", pos_weight=None):
         super().__init__(reduction)
