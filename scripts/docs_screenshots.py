@@ -62,7 +62,7 @@ class DomCheck(HTMLParser):
     the TeX source on purpose) is not prose and is left out.
     """
 
-    SKIP = {"code", "pre", "script", "style", "annotation", "textarea"}
+    SKIP = frozenset({"code", "pre", "script", "style", "annotation", "textarea"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -115,7 +115,7 @@ def find_chromium():
 def build_site(dest):
     """Build the site with ``mkdocs build --strict`` into ``dest``."""
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise RuntimeError("mkdocs build --strict failed")
@@ -148,9 +148,12 @@ def page_exists(url):
 def run_chromium(browser, profile, *args):
     """Run headless Chromium with the fixed flags; return its stdout."""
     cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                          timeout=CHROMIUM_TIMEOUT)
     if done.returncode != 0:
-        raise RuntimeError(f"chromium exited with {done.returncode}: {done.stderr[-500:]}")
+        raise RuntimeError(
+            f"chromium exited with {done.returncode}: {done.stderr[-500:]}"
+        )
     return done.stdout
 
 
@@ -192,7 +195,8 @@ def check_page(browser, base, page, out, profile):
     dom = run_chromium(browser, profile, "--dump-dom", url)
     problems, n_math = check_dom(dom, must_have_math=page in MATH_PAGES)
     png = out / screenshot_name(page)
-    run_chromium(browser, profile, "--window-size=1280,1800", f"--screenshot={png}", url)
+    run_chromium(browser, profile, "--window-size=1280,1800",
+                 f"--screenshot={png}", url)
     if not png.is_file() or png.stat().st_size == 0:
         problems.append(f"no screenshot was written to {png}")
     print(f"{'ok  ' if not problems else 'FAIL'} /{page}  math={n_math}  -> {png}")

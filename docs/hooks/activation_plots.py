@@ -22,7 +22,9 @@ import numpy as np
 
 log = logging.getLogger("mkdocs.hooks.activation_plots")
 
-MARKER = re.compile(r"^<!-- microtensor:activation-plot (?P<name>[\w-]+) -->$", re.M)
+MARKER = re.compile(
+    r"^<!-- microtensor:activation-plot (?P<name>[\w-]+) -->$", re.MULTILINE
+)
 PLOT_DIR = "assets/plots"
 GRID = np.linspace(-4.0, 4.0, 801)
 LEAKY_SLOPE = 0.1  # larger than the usual 0.01 so the slope is visible in a plot
@@ -175,7 +177,7 @@ def _render_all():
     except ImportError:
         return None
     try:
-        import microtensor.functional  # noqa: F401
+        import microtensor.functional
     except ImportError as exc:
         log.info("activation_plots: %s; plots skipped", exc)
         return None

@@ -4,8 +4,9 @@ A page asks for a module's reference with ``<!-- microtensor:api MODULE -->`` on
 line of its own. When ``MODULE`` can be imported the hook writes the mkdocstrings
 directive ``::: MODULE`` in its place, and the reference is rendered from the
 docstrings (for an exercise stub, ``exercises.LESSON``, without the module heading,
-so that it sits under the page's own headings). When it cannot (the module has not been written yet, or this build runs
-without an optional part), the page says so instead of failing the strict build.
+so that it sits under the page's own headings). When it cannot (the module has not
+been written yet, or this build runs without an optional part), the page says so
+instead of failing the strict build.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 log = logging.getLogger("mkdocs.hooks.api_modules")
 
-MARKER = re.compile(r"^<!-- microtensor:api (?P<module>[\w.]+) -->$", re.M)
+MARKER = re.compile(r"^<!-- microtensor:api (?P<module>[\w.]+) -->$", re.MULTILINE)
 
 
 def _importable(module):

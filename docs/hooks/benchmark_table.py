@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-MARKER = re.compile(r"^<!-- microtensor:benchmark-table -->$", re.M)
+MARKER = re.compile(r"^<!-- microtensor:benchmark-table -->$", re.MULTILINE)
 CANDIDATES = (
     "benchmarks/results/README-table.md",
     "benchmarks/results/table.md",

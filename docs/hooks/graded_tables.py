@@ -20,7 +20,9 @@ from pathlib import Path
 
 log = logging.getLogger("mkdocs.hooks.graded_tables")
 
-MARKER = re.compile(r"^<!-- microtensor:graded-table (?P<lesson>\w+) -->$", re.M)
+MARKER = re.compile(
+    r"^<!-- microtensor:graded-table (?P<lesson>\w+) -->$", re.MULTILINE
+)
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]|$]")
 
 VISIBILITY_WORDS = {

@@ -22,7 +22,9 @@ import re
 import griffe
 
 INLINE_MATH = re.compile(r":math:`([^`]+)`")
-PY_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|mod|attr|data|obj|exc|const):`~?([^`]+)`")
+PY_ROLE = re.compile(
+    r":(?:py:)?(?:func|class|meth|mod|attr|data|obj|exc|const):`~?([^`]+)`"
+)
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)$")
 
 
