@@ -270,7 +270,7 @@ class Worker:
                 "far too much work for one call?)"
             ) from None
         except (EOFError, BrokenPipeError, ConnectionError):
-            raise WorkerCrashed(self._death_reason()) from None
+            raise self._death() from None
         except ProtocolError as exc:
             self._fail()
             raise BadReply(f"the worker sent a malformed reply ({exc})") from None
@@ -294,6 +294,12 @@ class Worker:
             return b"".join(chunks)
 
         return read_exactly
+
+    def _death(self) -> GradingAbort:
+        """The abort that explains why the worker went away."""
+        flooded = self.output_size() > self.limits.output_bytes
+        reason = self._death_reason()
+        return OutputFlood(reason) if flooded else WorkerCrashed(reason)
 
     def _death_reason(self) -> str:
         process = self.process
