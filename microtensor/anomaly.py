@@ -11,8 +11,8 @@ import functools
 
 import numpy as np
 
-from microtensor import tensor as _tensor
 from microtensor.errors import AnomalyError
+from microtensor.tensor import _set_anomaly_enabled
 
 __all__ = ["detect_anomaly", "check_forward", "check_backward"]
 
@@ -35,12 +35,11 @@ class detect_anomaly:
         self.enabled = enabled
 
     def __enter__(self):
-        self._previous = _tensor._anomaly_enabled
-        _tensor._anomaly_enabled = self.enabled
+        self._previous = _set_anomaly_enabled(self.enabled)
         return self
 
     def __exit__(self, *exc_info):
-        _tensor._anomaly_enabled = self._previous
+        _set_anomaly_enabled(self._previous)
         return False
 
     def __call__(self, function):

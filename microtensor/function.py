@@ -23,9 +23,8 @@ reported naming the op, and ``detect_anomaly()`` checks it too.
 
 import numpy as np
 
-from microtensor import tensor as _tensor
 from microtensor.errors import DTypeError, GraphError
-from microtensor.tensor import Tensor, _record
+from microtensor.tensor import Tensor, _record, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -87,7 +86,7 @@ class Function:
         nodes = tuple(arg for arg in args if isinstance(arg, Tensor))
         positions = [i for i, arg in enumerate(args) if isinstance(arg, Tensor)]
         arrays = [arg.data if isinstance(arg, Tensor) else arg for arg in args]
-        grad_mode = _tensor._grad_enabled
+        grad_mode = is_grad_enabled()
         ctx = FunctionCtx(tuple(grad_mode and node.requires_grad for node in nodes))
         out = np.asarray(cls.forward(ctx, *arrays, **kwargs))
         if out.dtype.kind not in "biufc":

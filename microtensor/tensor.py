@@ -720,6 +720,14 @@ def is_grad_enabled():
     return _grad_enabled
 
 
+def _set_anomaly_enabled(enabled):
+    """Turn the anomaly checks on or off; return the previous setting."""
+    global _anomaly_enabled
+    previous = _anomaly_enabled
+    _anomaly_enabled = bool(enabled)
+    return previous
+
+
 # ----------------------------------------------------------------------
 # Factories
 
