@@ -103,7 +103,8 @@ def _check_reduction(op, reduction):
 def _reduce(loss, reduction):
     """Apply ``reduction`` to the per-element ``loss`` array."""
     if reduction == "mean":
-        return np.asarray(loss.mean())
+        # sum / size is what ndarray.mean computes, without its Python overhead.
+        return np.asarray(loss.sum() / loss.size)
     if reduction == "sum":
         return np.asarray(loss.sum())
     return loss
@@ -476,8 +477,11 @@ def _linear_backward(x, w, b):
 
     def backward(grad_out):
         grad_x = grad_out @ wa if x.requires_grad else None
-        rows = grad_out.reshape(-1, wa.shape[0])
-        grad_w = rows.T @ xa.reshape(-1, wa.shape[1]) if w.requires_grad else None
+        rows, inputs = grad_out, xa
+        if xa.ndim != 2:
+            rows = grad_out.reshape(-1, wa.shape[0])
+            inputs = xa.reshape(-1, wa.shape[1])
+        grad_w = rows.T @ inputs if w.requires_grad else None
         if b is None:
             return grad_x, grad_w
         grad_b = rows.sum(axis=0) if b.requires_grad else None
