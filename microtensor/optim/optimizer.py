@@ -36,6 +36,11 @@ class Optimizer:
                 f"{name}: params should be an iterable of tensors (for example "
                 "model.parameters()), got a single Tensor; wrap it in a list"
             )
+        if callable(params):
+            raise TypeError(
+                f"{name}: params is a method or function; call it, e.g. "
+                "model.parameters() rather than model.parameters"
+            )
         groups = list(params)
         if not groups:
             raise ValueError(

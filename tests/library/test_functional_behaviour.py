@@ -5,6 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import microtensor as mt
 import microtensor.functional as F
@@ -119,6 +122,19 @@ def test_dropout_gradient_is_the_mask_times_the_scale():
     out = F.dropout(x, p=0.5, rng=3)
     out.sum().backward()
     np.testing.assert_array_equal(x.grad, out.data / x.data)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    x=hnp.arrays(
+        np.float64, hnp.array_shapes(max_dims=3, max_side=4), elements=st.floats(-3, 3)
+    ),
+    p=st.floats(0.0, 0.9),
+    seed=st.integers(0, 2**16),
+)
+def test_dropout_passes_gradcheck_with_a_fixed_mask(x, p, seed):
+    # An int seed makes a fresh generator per call, so every call draws the same mask.
+    assert mt.gradcheck(lambda t: F.dropout(t, p, True, rng=seed), [_leaf(x)])
 
 
 def test_dropout_is_the_identity_when_not_training_or_p_is_zero():

@@ -200,6 +200,8 @@ def test_optimizer_misuse_messages():
     w = mt.tensor([1.0], requires_grad=True)
     with pytest.raises(TypeError, match="got a single Tensor; wrap it in a list"):
         optim.SGD(w, lr=0.1)
+    with pytest.raises(TypeError, match=r"model.parameters\(\) rather than"):
+        optim.SGD(nn.Linear(2, 2).parameters, lr=0.1)
     with pytest.raises(ValueError, match="does not require grad"):
         optim.SGD([mt.tensor([1.0])], lr=0.1)
     with pytest.raises(ValueError, match=r"lr=-1"):
