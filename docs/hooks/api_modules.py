@@ -39,6 +39,7 @@ EXERCISE_OPTIONS = """    options:
       show_root_toc_entry: false
       show_if_no_docstring: false
       heading_level: 3
+      group_by_category: false
 """
 
 
