@@ -130,7 +130,8 @@ def _stable_softplus(a):
 
 def _erf(a):
     """Error function of an array (shared with the engine's ``Tensor.erf``)."""
-    return _erf_values(a)
+    # At least 1-d: without SciPy the engine's fallback cannot take a 0-d array.
+    return _erf_values(np.atleast_1d(a)).reshape(a.shape)
 
 
 def _unary(op, x, out, local_grad):
