@@ -61,3 +61,18 @@ def test_a_missing_lesson_file_scores_that_lesson_zero_with_the_reason(tmp_path)
 def test_an_unknown_lesson_is_refused():
     result = run_grade("solutions", "--lesson", "calculus")
     assert result.returncode == 2 and "unknown lesson" in result.stderr
+
+
+def test_the_same_submission_gets_the_same_results_with_or_without_ci(tmp_path):
+    fixture = os.path.join(ROOT, "tests", "fixtures", "submissions", "perceptron_01_labels")
+    outputs = []
+    for ci in ("true", ""):
+        out = tmp_path / f"results-{ci or 'plain'}.json"
+        env = dict(os.environ, CI=ci)
+        subprocess.run([sys.executable, "-m", "microtensor", "grade", "--quiet", fixture,
+                        "--lesson", "perceptron", "--json", str(out)],
+                       cwd=ROOT, env=env, capture_output=True, timeout=300)
+        data = json.loads(out.read_text())
+        outputs.append([(t["name"], t["score"], t["output"]) for t in data["tests"]])
+    assert outputs[0] == outputs[1]
+    assert any(score == 0 for _, score, _ in outputs[0])
