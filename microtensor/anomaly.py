@@ -57,9 +57,7 @@ def _is_finite(array):
 
 
 def _shapes(parents):
-    return ", ".join(
-        "constant" if p is None else str(p.data.shape) for p in parents
-    )
+    return ", ".join("constant" if p is None else str(p.data.shape) for p in parents)
 
 
 def check_forward(op, out, parents):

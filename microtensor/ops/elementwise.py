@@ -357,8 +357,7 @@ def where(condition, a, b):
     mask = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if mask.dtype != np.bool_:
         raise DTypeError(
-            f"where: the condition must be boolean (e.g. x > 0), got dtype "
-            f"{mask.dtype}"
+            f"where: the condition must be boolean (e.g. x > 0), got dtype {mask.dtype}"
         )
     a, b, a_data, b_data = _binary(a, b, "where")
     try:

@@ -38,8 +38,7 @@ def normalize_axes(axis, ndim, op):
         ax = int(ax)
         if not -ndim <= ax < ndim:
             raise ShapeError(
-                f"{op}: axis {ax} is out of range for a tensor with {ndim} "
-                f"dimensions"
+                f"{op}: axis {ax} is out of range for a tensor with {ndim} dimensions"
             )
         normalized.append(ax % ndim)
     if len(set(normalized)) != len(normalized):
@@ -107,8 +106,10 @@ def _extreme(op, a, axis, keepdims):
         raise ShapeError(f"{op}: cannot reduce an empty tensor of shape {shape}")
     reduce = np.max if op == "max" else np.min
     kept_out = reduce(a_data, axis=axes, keepdims=True)
-    out = kept_out if keepdims else kept_out.reshape(
-        tuple(s for i, s in enumerate(shape) if i not in axes)
+    out = (
+        kept_out
+        if keepdims
+        else kept_out.reshape(tuple(s for i, s in enumerate(shape) if i not in axes))
     )
     kept = kept_out.shape
 

@@ -92,7 +92,9 @@ def broadcast_inputs(draw, *element_strategies):
     )
     arrays = [
         draw(array(shape, elements), label=f"input {i}")
-        for i, (shape, elements) in enumerate(zip(drawn.input_shapes, element_strategies))
+        for i, (shape, elements) in enumerate(
+            zip(drawn.input_shapes, element_strategies)
+        )
     ]
     return arrays, {}
 
@@ -431,7 +433,9 @@ def _unary_cases():
             lambda p, x: _erf_reference(x),
             _torch("erf"),
         ),
-        _case("tanh", unary_inputs(), lambda p, x: x.tanh(), _np("tanh"), _torch("tanh")),
+        _case(
+            "tanh", unary_inputs(), lambda p, x: x.tanh(), _np("tanh"), _torch("tanh")
+        ),
         _case(
             "sigmoid",
             unary_inputs(floats(-8.0, 8.0)),

@@ -125,7 +125,7 @@ def test_a_chain_of_100000_ops_backpropagates_without_recursion():
     x = leaf(1.0)
     y = x
     for _ in range(100_000):
-        y = y * 1.0 + 0.0
+        y = y * 1.0
 
     y.backward()
 
@@ -222,9 +222,9 @@ def test_no_grad_as_a_decorator_records_nothing():
 
 
 def test_no_grad_restores_the_mode_after_an_exception():
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(KeyError):
         with mt.no_grad():
-            1 / 0
+            raise KeyError("inside no_grad")
 
     assert mt.is_grad_enabled()
 
@@ -269,7 +269,9 @@ def test_float32_is_kept_through_every_op(case, data):
     out.backward(np.ones(out.shape, dtype=np.float32))
 
     assert out.dtype == np.float32
-    assert all(t.grad.dtype == np.float32 for t in tensors)
+    for tensor in tensors:
+        assert tensor.grad.shape == tensor.shape
+        assert tensor.grad.dtype == np.float32
 
 
 def test_a_float32_leaf_gets_a_float32_gradient_from_a_float64_graph():
@@ -389,7 +391,9 @@ def test_comparisons_give_boolean_tensors_without_gradient():
 def test_a_comparison_works_as_a_mask_inside_a_differentiated_expression():
     x = leaf([-1.0, 0.5, 2.0])
 
-    (x[x > 0].sum() + mt.where(x < 0, x * 3, 0.0).sum() + ((x > 1) * x).sum()).backward()
+    (
+        x[x > 0].sum() + mt.where(x < 0, x * 3, 0.0).sum() + ((x > 1) * x).sum()
+    ).backward()
 
     np.testing.assert_array_equal(x.grad, [3.0, 1.0, 2.0])
 

@@ -34,17 +34,3 @@ def test_gradient_matches_central_differences(case, data):
     arrays, params, tensors = _draw(case, data, requires_grad=True)
 
     assert mt.gradcheck(lambda *inputs: case.call(params, *inputs), tensors)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-@given(data=st.data())
-def test_every_input_gets_a_gradient_of_its_own_shape(case, data):
-    arrays, params, tensors = _draw(case, data, requires_grad=True)
-
-    out = case.call(params, *tensors)
-    out.backward(np.ones(out.shape))
-
-    for tensor in tensors:
-        assert tensor.grad is not None
-        assert tensor.grad.shape == tensor.shape
-        assert tensor.grad.dtype == np.float64
