@@ -2,12 +2,12 @@
 
 Usage::
 
-    python scripts/docs_screenshots.py [--site DIR] [--out DIR] [--page PATH ...]
+    python scripts/docs_screenshots.py [--site DIR] [--out DIR] [--page PATH ...] [--all]
 
 Without ``--site`` the site is built first with ``mkdocs build --strict`` into a
 temporary folder. The site is served on 127.0.0.1 only, on a free port, for as long
 as the script runs. For each page (by default the home page, a math-heavy Learn page
-and an exercise page) the script
+and an exercise page; every page with ``--all``) the script
 
 1. fetches it over HTTP and fails when it is missing;
 2. asks Chromium for the DOM after scripts have run (``--dump-dom``) and fails when
@@ -124,9 +124,17 @@ def build_site(dest):
 def serve(site):
     """Serve ``site`` on 127.0.0.1 on a free port; return (server, base_url)."""
     handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A server that does not print a traceback when the browser hangs up early."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -181,6 +189,16 @@ def check_dom(dom, must_have_math):
     return problems, parser.katex
 
 
+def all_pages(site):
+    """Every page of a built site, as paths like ``learn/hopfield/``."""
+    pages = []
+    for index in sorted(Path(site).rglob("index.html")):
+        folder = index.parent.relative_to(site).as_posix()
+        if folder != "404":
+            pages.append("" if folder == "." else f"{folder}/")
+    return pages
+
+
 def screenshot_name(page):
     """File name for a page's screenshot: index.png, learn-hopfield.png."""
     stem = page.strip("/").replace("/", "-") or "index"
@@ -210,6 +228,8 @@ def parse_args(argv):
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots")
     parser.add_argument("--page", action="append", dest="pages",
                         help="a page path such as learn/hopfield/ (repeatable)")
+    parser.add_argument("--all", action="store_true",
+                        help="check and photograph every page of the site")
     return parser.parse_args(argv)
 
 
@@ -234,7 +254,8 @@ def main(argv=None):
         server, base = serve(site)
         failures = []
         try:
-            for page in args.pages or DEFAULT_PAGES:
+            pages = all_pages(site) if args.all else (args.pages or DEFAULT_PAGES)
+            for page in pages:
                 profile = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp))
                 failures += [f"/{page}: {p}" for p in
                              check_page(browser, base, page, args.out, profile)]

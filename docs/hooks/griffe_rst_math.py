@@ -7,7 +7,8 @@ mkdocstrings renders a docstring, this extension rewrites
 
 - ``:math:`TEX``` to the inline math ``\\(TEX\\)``,
 - a ``.. math::`` directive (its text on the same line and/or on the indented
-  lines below it) to a display block ``$$ TEX $$``,
+  lines below it) to a display block ``$$ TEX $$``, inside an ``aligned``
+  environment when it uses ``&`` or ``\\\\`` as reST allows,
 - ``:func:`name```, ``:class:`name``` and the other Python roles to the code
   span ``name``,
 
@@ -52,6 +53,9 @@ def _math_blocks(text):
             body.append(lines[i].strip())
             i += 1
         tex = " ".join(part for part in body if part)
+        if ("&" in tex or "\\\\" in tex) and "\\begin" not in tex:
+            # reST's math directive aligns on & by itself; KaTeX needs it said.
+            tex = f"\\begin{{aligned}} {tex} \\end{{aligned}}"
         out.extend(["", f"{indent}$$", f"{indent}{tex}", f"{indent}$$", ""])
     return "\n".join(out)
 

@@ -104,6 +104,12 @@ def test_rst_math_and_roles_become_markdown():
                          "$$\ny = x + 1\n$$\n\nAfter.")
 
 
+def test_rst_math_with_alignment_becomes_an_aligned_block():
+    rst = load_hook("griffe_rst_math").rst_to_markdown
+    text = ".. math::\n\n    a &= 1 \\\\\n    b &= 2\n"
+    assert "$$\n\\begin{aligned} a &= 1 \\\\ b &= 2 \\end{aligned}\n$$" in rst(text)
+
+
 # ------------------------------------------------------------ markers and math
 
 
