@@ -110,6 +110,22 @@ def test_rst_math_with_alignment_becomes_an_aligned_block():
     assert "$$\n\\begin{aligned} a &= 1 \\\\ b &= 2 \\end{aligned}\n$$" in rst(text)
 
 
+# ------------------------------------------------------------ benchmark table
+
+
+def test_benchmark_marker_includes_the_results_table_when_there_is_one(tmp_path):
+    bench = load_hook("benchmark_table")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    config = SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"))
+    page = "# Performance\n\n<!-- microtensor:benchmark-table -->\n"
+    assert "No measured table" in bench.on_page_markdown(page, None, config, None)
+    table = tmp_path / bench.CANDIDATES[0]
+    table.parent.mkdir(parents=True)
+    table.write_text("| W1 | 1.0 |\n", encoding="utf-8")
+    included = bench.on_page_markdown(page, None, config, None)
+    assert f'--8<-- "{bench.CANDIDATES[0]}"' in included
+
+
 # ------------------------------------------------------------ markers and math
 
 
