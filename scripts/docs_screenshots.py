@@ -205,7 +205,7 @@ def screenshot_name(page):
     return f"{stem}.png"
 
 
-def check_page(browser, base, page, out, profile):
+def check_page(browser, base, page, out, profile, height=1800):
     """Check and photograph one page; return a list of problems."""
     url = base + page
     if not page_exists(url):
@@ -213,7 +213,7 @@ def check_page(browser, base, page, out, profile):
     dom = run_chromium(browser, profile, "--dump-dom", url)
     problems, n_math = check_dom(dom, must_have_math=page in MATH_PAGES)
     png = out / screenshot_name(page)
-    run_chromium(browser, profile, "--window-size=1280,1800",
+    run_chromium(browser, profile, f"--window-size=1280,{height}",
                  f"--screenshot={png}", url)
     if not png.is_file() or png.stat().st_size == 0:
         problems.append(f"no screenshot was written to {png}")
@@ -228,6 +228,8 @@ def parse_args(argv):
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots")
     parser.add_argument("--page", action="append", dest="pages",
                         help="a page path such as learn/hopfield/ (repeatable)")
+    parser.add_argument("--height", type=int, default=1800,
+                        help="window height in pixels (the screenshot's height)")
     parser.add_argument("--all", action="store_true",
                         help="check and photograph every page of the site")
     return parser.parse_args(argv)
@@ -258,7 +260,8 @@ def main(argv=None):
             for page in pages:
                 profile = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp))
                 failures += [f"/{page}: {p}" for p in
-                             check_page(browser, base, page, args.out, profile)]
+                             check_page(browser, base, page, args.out, profile,
+                                        args.height)]
         finally:
             server.shutdown()
     for failure in failures:
