@@ -33,13 +33,14 @@ class detect_anomaly:
 
     def __init__(self, enabled=True):
         self.enabled = enabled
+        self._previous = []
 
     def __enter__(self):
-        self._previous = _set_anomaly_enabled(self.enabled)
+        self._previous.append(_set_anomaly_enabled(self.enabled))
         return self
 
     def __exit__(self, *exc_info):
-        _set_anomaly_enabled(self._previous)
+        _set_anomaly_enabled(self._previous.pop())
         return False
 
     def __call__(self, function):

@@ -198,9 +198,9 @@ class Tensor:
         return _ew.astype(self, np.float64)
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is None:
+        if dtype is None and not copy:
             return self.data
-        return self.data.astype(dtype)
+        return self.data.astype(self.data.dtype if dtype is None else dtype)
 
     def __float__(self):
         return float(self.item())
@@ -689,15 +689,18 @@ class no_grad:
 
     _enable = False
 
+    def __init__(self):
+        self._previous = []
+
     def __enter__(self):
         global _grad_enabled
-        self._previous = _grad_enabled
+        self._previous.append(_grad_enabled)
         _grad_enabled = self._enable
         return self
 
     def __exit__(self, *exc_info):
         global _grad_enabled
-        _grad_enabled = self._previous
+        _grad_enabled = self._previous.pop()
         return False
 
     def __call__(self, function):

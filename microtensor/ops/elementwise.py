@@ -249,13 +249,20 @@ def abs(a):
     return _record("abs", out, (a,), backward)
 
 
-try:
-    from scipy.special import erf as _erf_values
-except ImportError:  # SciPy is optional: fall back to the standard library.
-    _erf_scalar = np.frompyfunc(math.erf, 1, 1)
+_erf_scalar = np.frompyfunc(math.erf, 1, 1)
 
-    def _erf_values(x):
-        return _erf_scalar(x).astype(np.result_type(x, np.float16))
+
+def _erf_fallback(x):
+    """The error function through ``math.erf``, element by element."""
+    x = np.asarray(x)
+    dtype = np.result_type(x.dtype, np.float16)
+    return np.asarray(_erf_scalar(x), dtype=dtype)
+
+
+try:  # SciPy is optional; its vectorised erf is much faster when present.
+    from scipy.special import erf as _erf_values
+except ImportError:
+    _erf_values = _erf_fallback
 
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)

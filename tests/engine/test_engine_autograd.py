@@ -422,3 +422,14 @@ def test_an_ndarray_on_the_left_of_matmul_dispatches_to_the_tensor():
     assert isinstance(out, mt.Tensor)
     out.sum().backward()
     np.testing.assert_array_equal(w.grad, [[1.0, 1.0], [2.0, 2.0]])
+
+
+def test_one_no_grad_object_can_be_nested_in_itself():
+    guard = mt.no_grad()
+
+    with guard:
+        with guard:
+            pass
+        assert not mt.is_grad_enabled()
+
+    assert mt.is_grad_enabled()

@@ -257,3 +257,22 @@ def test_concatenate_and_stack_accept_constant_pieces():
     assert x.grad.shape == (2,)
     # d/dx_i of (x1 + x2 + 5) * 2(x1 + x2) = 2(x1 + x2) + 2(x1 + x2 + 5)
     np.testing.assert_allclose(x.grad, [2 * 3 + 2 * 8, 2 * 3 + 2 * 8])
+
+
+def test_the_erf_without_scipy_agrees_with_the_one_in_use():
+    from microtensor.ops.elementwise import _erf_fallback, _erf_values
+
+    x = np.linspace(-6.0, 6.0, 240).reshape(3, -1)
+
+    np.testing.assert_allclose(_erf_fallback(x), _erf_values(x), rtol=1e-15, atol=1e-16)
+    assert _erf_fallback(np.float32([0.5])).dtype == np.float32
+    assert _erf_fallback(np.array(0.5)).shape == ()
+
+
+def test_asking_numpy_for_a_copy_gives_a_copy():
+    x = mt.tensor([1.0, 2.0])
+
+    copied = np.array(x, copy=True)
+    copied[0] = 9.0
+
+    assert x.data[0] == 1.0
