@@ -564,55 +564,68 @@ def _seed_gradient(root, grad):
 def _topological_order(root):
     """Return the nodes that require grad below ``root``, consumers last.
 
-    An iterative post-order depth-first search with an explicit stack, so the
-    depth of the graph is limited by memory, not by Python's recursion limit.
+    An iterative post-order depth-first search: the stack holds each node
+    under expansion with an iterator over its parents, so the depth of the
+    graph is limited by memory, not by Python's recursion limit. A node is
+    appended once all of its parents are, hence after everything it depends
+    on; reversed, the list puts every node after all of its consumers.
+    Tensors hash by identity, so they serve as their own keys.
     """
+    _check_not_released(root)
     order = []
-    visited = set()
-    stack = [(root, False)]
-    pop = stack.pop
+    append = order.append
+    visited = {root}
+    mark = visited.add
+    stack = [(root, iter(root._parents))]
     push = stack.append
     while stack:
-        node, expanded = pop()
-        if expanded:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        if node._backward is _released_backward:
-            raise GraphError(
-                f"backward: the graph through '{node._op}' (shape "
-                f"{node.data.shape}) was already released by an earlier "
-                f"backward(); pass retain_graph=True to that first call to "
-                f"backward through the graph twice"
-            )
-        push((node, True))
-        for parent in node._parents:
-            if parent is not None and parent.requires_grad:
-                if id(parent) not in visited:
-                    push((parent, False))
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent is None or not parent.requires_grad or parent in visited:
+                continue
+            mark(parent)
+            if parent._parents:
+                _check_not_released(parent)
+                push((parent, iter(parent._parents)))
+                break
+            append(parent)  # a leaf has nothing below it: it is done at once
+        else:
+            stack.pop()
+            append(node)
     return order
+
+
+def _check_not_released(node):
+    if node._backward is _released_backward:
+        raise GraphError(
+            f"backward: the graph through '{node._op}' (shape "
+            f"{node.data.shape}) was already released by an earlier "
+            f"backward(); pass retain_graph=True to that first call to "
+            f"backward through the graph twice"
+        )
 
 
 def _backward_walk(root, seed, retain_graph):
     """Propagate ``seed`` from ``root`` to every leaf that requires grad."""
     order = _topological_order(root)
-    grads = {id(root): seed}
+    grads = {root: seed}
+    pop = grads.pop
+    previous_grad = grads.get
     anomaly = _anomaly_enabled
+    released = _released_backward
     for node in reversed(order):
-        grad_out = grads.pop(id(node), None)
+        grad_out = pop(node, None)
         if grad_out is None:
             continue
         backward = node._backward
-        if backward is None or node._retains_grad:
+        if backward is None:
             _store_grad(node, grad_out)
-            if backward is None:
-                continue
+            continue
+        if node._retains_grad:
+            _store_grad(node, grad_out)
         parent_grads = backward(grad_out)
         if not retain_graph:
-            node._backward = _released_backward
+            node._backward = released
         if anomaly:
             _anomaly.check_backward(node._op, grad_out, node._parents, parent_grads)
         for parent, grad in zip(node._parents, parent_grads):
@@ -620,12 +633,11 @@ def _backward_walk(root, seed, retain_graph):
                 continue
             if grad.shape != parent.data.shape:
                 grad = _fit_gradient(grad, parent, node._op)
-            key = id(parent)
-            previous = grads.get(key)
+            previous = previous_grad(parent)
             # A node can feed several consumers: their contributions add up.
             # The sum is out of place because one array may be handed to two
             # parents (``add`` passes grad_out to both).
-            grads[key] = grad if previous is None else previous + grad
+            grads[parent] = grad if previous is None else previous + grad
 
 
 def _store_grad(node, grad):
@@ -647,7 +659,7 @@ def _fit_gradient(grad, parent, op):
     gradients of all the copies.
     """
     shape = parent.data.shape
-    grad = _unbroadcast(np.asarray(grad), shape)
+    grad = _unbroadcast(grad, shape)
     if grad.shape != shape:
         raise ShapeError(
             f"{op}: backward returned a gradient of shape {grad.shape} for an "
@@ -658,10 +670,11 @@ def _fit_gradient(grad, parent, op):
 
 def _unbroadcast(grad, shape):
     """Sum ``grad`` over the axes that broadcasting added or stretched."""
-    extra = grad.ndim - len(shape)
+    ndim = len(shape)
+    extra = grad.ndim - ndim
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
-    if grad.ndim == len(shape):
+    if grad.shape != shape and grad.ndim == ndim:
         stretched = tuple(
             i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1
         )
