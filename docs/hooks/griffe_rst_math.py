@@ -11,6 +11,7 @@ mkdocstrings renders a docstring, this extension rewrites
   environment when it uses ``&`` or ``\\\\`` as reST allows,
 - ``:func:`name```, ``:class:`name``` and the other Python roles to the code
   span ``name``,
+- a simple table (rows between ``====  ====`` borders) to a Markdown table,
 
 which pymdownx.arithmatex and the bundled KaTeX then render like the rest of the
 site. The docstrings themselves stay plain numpydoc.
@@ -18,6 +19,7 @@ site. The docstrings themselves stay plain numpydoc.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import griffe
@@ -26,6 +28,7 @@ INLINE_MATH = re.compile(r":math:`([^`]+)`")
 PY_ROLE = re.compile(
     r":(?:py:)?(?:func|class|meth|mod|attr|data|obj|exc|const):`~?([^`]+)`"
 )
+TABLE_BORDER = re.compile(r"^[ \t]*=+(?: +=+)+[ \t]*$")
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)$")
 
 
@@ -60,6 +63,48 @@ def _math_blocks(text):
     return "\n".join(out)
 
 
+def _columns(border):
+    """The (start, end) of each ``===`` run of a simple-table border line."""
+    return [(m.start(), m.end()) for m in re.finditer(r"=+", border)]
+
+
+def _cells(line, columns):
+    """Split one table row at the columns' starts; the last column runs on."""
+    starts = [start for start, _ in columns] + [len(line) + 1]
+    return [line[a:b].strip() for a, b in itertools.pairwise(starts)]
+
+
+def _markdown_table(rows):
+    """A Markdown table from a header row and body rows of cells."""
+    header, *body = rows
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return lines
+
+
+def _simple_tables(text):
+    """Rewrite every reST simple table (``===  ===`` borders) as a Markdown table."""
+    lines = text.split("\n")
+    out = []
+    i = 0
+    while i < len(lines):
+        if not TABLE_BORDER.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        columns = _columns(lines[i])
+        rows, borders = [], 1
+        i += 1
+        while i < len(lines) and borders < 3:
+            if TABLE_BORDER.match(lines[i]):
+                borders += 1
+            elif lines[i].strip():
+                rows.append(_cells(lines[i], columns))
+            i += 1
+        out.extend(["", *_markdown_table(rows), ""])
+    return "\n".join(out)
+
+
 def rst_to_markdown(text):
     """Return ``text`` with reST math and Python roles rewritten as Markdown.
 
@@ -72,7 +117,7 @@ def rst_to_markdown(text):
     -------
     str
     """
-    text = _math_blocks(text)
+    text = _simple_tables(_math_blocks(text))
     text = INLINE_MATH.sub(lambda m: "\\(" + m.group(1) + "\\)", text)
     return PY_ROLE.sub(lambda m: f"`{m.group(1)}`", text)
 

@@ -110,6 +110,21 @@ def test_rst_math_with_alignment_becomes_an_aligned_block():
     assert "$$\n\\begin{aligned} a &= 1 \\\\ b &= 2 \\end{aligned}\n$$" in rst(text)
 
 
+def test_rst_simple_table_becomes_a_markdown_table():
+    rst = load_hook("griffe_rst_math").rst_to_markdown
+    text = ("Shapes:\n\n"
+            "====  ========  ======\n"
+            "name  shape     role\n"
+            "====  ========  ======\n"
+            "xs    (T, n)    the inputs, time first\n"
+            "h0    (n,)      start\n"
+            "====  ========  ======\n\nAfter.")
+    assert ("| name | shape | role |\n|---|---|---|\n"
+            "| xs | (T, n) | the inputs, time first |\n| h0 | (n,) | start |"
+            in rst(text))
+    assert rst(text).endswith("After.")
+
+
 # ------------------------------------------------------------ benchmark table
 
 
