@@ -8,8 +8,6 @@
 array([ 2., -4.,  6.])
 """
 
-import importlib
-
 from microtensor.errors import (
     AnomalyError,
     DTypeError,
@@ -107,17 +105,7 @@ __all__ = [
 ]
 
 
-def _import_optional(name):
-    """Import a sibling subpackage that may not be written yet."""
-    try:
-        return importlib.import_module(f"microtensor.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"microtensor.{name}":
-            raise
-        return None
+# The layers built on the engine; imported last because they import it.
+from microtensor import functional, nn, optim, viz  # noqa: E402
 
-
-for _name in ("functional", "nn", "optim", "viz"):
-    if _import_optional(_name) is not None:
-        __all__.append(_name)
-del _name
+__all__ += ["functional", "nn", "optim", "viz"]
