@@ -54,8 +54,8 @@ class Tensor:
     Parameters
     ----------
     data : array_like
-        The values. Integer and boolean data become float64 unless ``dtype``
-        asks otherwise.
+        The values, copied. Integer and boolean data become float64 unless
+        ``dtype`` asks otherwise; floating data keeps its dtype.
     requires_grad : bool, optional
         Whether :meth:`backward` should compute a gradient for this tensor.
     dtype : numpy dtype or str, optional
@@ -469,10 +469,10 @@ def _to_array(data, dtype=None):
     kind = array.dtype.kind
     if kind in "biu":
         return array.astype(np.float64)
-    if kind not in "fc":
+    if kind != "f":
         raise DTypeError(
             f"tensor: cannot make a tensor from data of dtype {array.dtype} "
-            f"(type {type(data).__name__}); give numbers or arrays of numbers"
+            f"(type {type(data).__name__}); give real numbers or arrays of them"
         )
     return array
 

@@ -194,6 +194,11 @@ def test_text_data_cannot_become_a_tensor():
         mt.tensor(["a", "b"])
 
 
+def test_complex_data_cannot_become_a_tensor():
+    with pytest.raises(mt.DTypeError, match="dtype complex128"):
+        mt.tensor([1 + 2j])
+
+
 def test_an_integer_tensor_cannot_require_grad():
     with pytest.raises(
         mt.DTypeError, match="only floating point tensors can require grad"

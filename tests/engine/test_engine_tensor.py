@@ -25,6 +25,10 @@ def test_float32_is_kept_when_asked_for():
     assert mt.zeros(2, dtype=np.float32).dtype == np.float32
 
 
+def test_float32_data_keeps_its_dtype():
+    assert mt.tensor(np.ones(2, dtype=np.float32)).dtype == np.float32
+
+
 def test_an_integer_dtype_may_be_asked_for_explicitly():
     labels = mt.tensor([0, 2, 1], dtype=np.int64)
 
