@@ -67,7 +67,8 @@ def fixture_reports():
 
 
 def test_reference_scores_full_marks(reference_report):
-    failures = {r.test.name: r.message for r in reference_report.results if not r.passed}
+    failures = {r.test.name: r.message
+                for r in reference_report.results if not r.passed}
     assert failures == {}
     assert reference_report.score == reference_report.max_score > 0
     assert [lesson.lesson for lesson in reference_report.lessons] == [LESSON]
@@ -97,7 +98,8 @@ def test_every_rnn_fixture_folder_has_an_expectation():
 
 def test_every_rnn_fixture_names_its_bug():
     for name in EXPECTED_FAILURES:
-        text = open(os.path.join(FIXTURES, name, "BUG.md")).read()
+        with open(os.path.join(FIXTURES, name, "BUG.md")) as handle:
+            text = handle.read()
         assert text.startswith(f"# {name}"), name
         assert "Changed files: rnn.py" in text, name
 

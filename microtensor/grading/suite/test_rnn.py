@@ -325,10 +325,10 @@ def test_bptt(rnn, case, with_h0):
     h0 = case.h0 if with_h0 else None
     got = call_bptt(rnn, case, h0)
     want = trusted.autograd_gradients(case.params, case.xs, case.ys, h0)
+    setting = (f"{case.describe()}, weight scale {case.scale:g}, "
+               + ("h0 given" if with_h0 else "h0 omitted"))
     for key in trusted.BPTT_KEYS:
-        assert_close(got[key], want[key],
-                     f"bptt's gradient of {key} ({case.describe()}, weight scale "
-                     f"{case.scale:g}" + (", h0 given)" if with_h0 else ", h0 omitted)"),
+        assert_close(got[key], want[key], f"bptt's gradient of {key} ({setting})",
                      None, **BPTT_TOL)
 
 
@@ -351,7 +351,8 @@ def test_bptt_is_repeatable(rnn, case):
 # ------------------------------------------------------------- training
 
 
-@graded(points=2, title="truncated BPTT equals autograd on a graph detached every k steps")
+@graded(points=2,
+        title="truncated BPTT equals autograd on a graph detached every k steps")
 @given(case=cases(min_steps=2, max_steps=9), window=st.integers(1, 9),
        full=st.booleans(), loss=st.sampled_from(("mse", "bce")),
        lr=st.sampled_from((0.1, 0.5)))
