@@ -285,8 +285,8 @@ def run(args) -> int:
         f"{len(names) / n:.2f}")
     say(f"stored pictures that are fixed points: {fixed} of {len(names)}")
     if fixed < len(names):
-        say("  (similar pictures interfere; try --rule storkey, or fewer or more "
-            "different pictures)")
+        say("  (similar pictures interfere; try --rule storkey, or fewer and more "
+            "distinct pictures)")
     say()
 
     noisy, erased, count = damage(pictures, args.flip, rng)
