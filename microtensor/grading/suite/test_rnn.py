@@ -175,7 +175,8 @@ def test_parameters(rnn, n_in, n_hidden, n_out, activation, seed):
     """ElmanRNN(n_in, n_hidden, n_out, activation, rng) has Tensors W_xh
     (n_in, n_hidden), W_hh (n_hidden, n_hidden), b_h (n_hidden,), W_hy
     (n_hidden, n_out) and b_y (n_out,) that require grad, finite, with non-zero
-    weight matrices; parameters() returns them in this order; the same seed
+    weight matrices; parameters() returns them in this order, read from the
+    attributes when it is called; the same seed
     gives the same weights, another seed other weights; an unknown activation
     raises ValueError."""
     shapes = trusted.parameter_shapes(n_in, n_hidden, n_out)
@@ -201,6 +202,14 @@ def test_parameters(rnn, n_in, n_hidden, n_out, activation, seed):
         if got.shape != shapes[name] or not np.array_equal(got, values[name]):
             fail("ElmanRNN.parameters() must return [W_xh, W_hh, b_h, W_hy, b_y] "
                  f"in this order (the entry for {name} differs)")
+    replacement = np.full(shapes["W_hh"], 0.25)
+    rnn.set(model, "W_hh", TensorArg(replacement, requires_grad=True))
+    listed = tensor_value(rnn.method(model, "parameters")[1],
+                          "ElmanRNN.parameters()[1]")
+    if not np.array_equal(listed, replacement):
+        fail("after a new Tensor is assigned to ElmanRNN.W_hh, parameters() still "
+             "returns the old one: build the list from the attributes each time "
+             "parameters() is called (the grader sets its own weights this way)")
     again = rnn.new("ElmanRNN", n_in, n_hidden, n_out, activation=activation, rng=seed)
     if not np.array_equal(tensor_value(rnn.get(again, "W_hh"), "ElmanRNN.W_hh"),
                           values["W_hh"]):
@@ -410,6 +419,9 @@ def test_clipping(rnn, case, ratio):
     used = [(case.params[name] - value) / lr for name, value in zip(PARAMETERS, after)]
     used_norm = trusted.joint_norm(used)
     setting = f"clip={clip:.6g}, ||g|| = {norm:.6g}, {case.describe()}"
+    if used_norm < 1e-3 * min(clip, norm):
+        fail(f"one epoch of train_sequence left the model's parameters where they "
+             f"were ({setting}): update the tensors model.parameters() returns")
     if used_norm > clip * (1 + 1e-6) + 1e-12:
         fail(f"the gradient train_sequence applied has joint norm {used_norm:.6g}, "
              f"above clip ({setting}); clip the norm of all parameters' gradients "
