@@ -52,7 +52,7 @@ def hebb(patterns: np.ndarray) -> np.ndarray:
 
 
 def storkey(patterns: np.ndarray, W: np.ndarray | None = None) -> np.ndarray:
-    r"""Storkey's rule, one pattern at a time, written with explicit sums.
+    r"""Storkey's rule, one pattern at a time, one row of W at a time.
 
     For each pattern :math:`\xi`, with :math:`h_{ij} = \sum_{k \ne i,j} w_{ik}
     \xi_k`, every :math:`i \ne j` gets :math:`w_{ij} \mathrel{+}= \frac1n(\xi_i
@@ -68,9 +68,9 @@ def storkey(patterns: np.ndarray, W: np.ndarray | None = None) -> np.ndarray:
         h = field[:, None] - own[:, None] - W * xi[None, :]
         new = W.copy()
         for i in range(n):
-            for j in range(n):
-                if i != j:
-                    new[i, j] += (xi[i] * xi[j] - xi[i] * h[j, i] - h[i, j] * xi[j]) / n
+            # row i at once: every j, the diagonal entry put back afterwards
+            new[i] += (xi[i] * xi - xi[i] * h[:, i] - h[i] * xi) / n
+            new[i, i] = W[i, i]
         W = new
     return W
 
