@@ -2,7 +2,8 @@
 
 Usage::
 
-    python scripts/docs_screenshots.py [--site DIR] [--out DIR] [--page PATH ...] [--all]
+    python scripts/docs_screenshots.py [--site DIR] [--out DIR] [--page PATH ...]
+                                       [--all] [--height PIXELS]
 
 Without ``--site`` the site is built first with ``mkdocs build --strict`` into a
 temporary folder. The site is served on 127.0.0.1 only, on a free port, for as long

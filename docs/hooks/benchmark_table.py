@@ -13,15 +13,14 @@ from pathlib import Path
 
 MARKER = re.compile(r"^<!-- microtensor:benchmark-table -->$", re.MULTILINE)
 CANDIDATES = (
-    "benchmarks/results/README-table.md",
     "benchmarks/results/table.md",
-    "benchmarks/README-table.md",
+    "benchmarks/results/README-table.md",
 )
 
 MISSING = """!!! note "No measured table in this build"
     The table is written by the benchmark run, which is not part of the site
-    build. Run the benchmarks with the command given in the README, then build
-    the site again to include the table.
+    build. Run the benchmarks from the project root with `python -m benchmarks`
+    (see `benchmarks/README.md`), then build the site again to include the table.
 """
 
 

@@ -12,6 +12,7 @@ mkdocstrings renders a docstring, this extension rewrites
 - ``:func:`name```, ``:class:`name``` and the other Python roles to the code
   span ``name``,
 - a simple table (rows between ``====  ====`` borders) to a Markdown table,
+- the ``::`` that introduces a literal block to a plain colon,
 
 which pymdownx.arithmatex and the bundled KaTeX then render like the rest of the
 site. The docstrings themselves stay plain numpydoc.
@@ -28,6 +29,10 @@ INLINE_MATH = re.compile(r":math:`([^`]+)`")
 PY_ROLE = re.compile(
     r":(?:py:)?(?:func|class|meth|mod|attr|data|obj|exc|const):`~?([^`]+)`"
 )
+# A paragraph ending in "::" introduces a literal block in reST; in Markdown the
+# indented block is already code, and the marker shows as "text:".
+LITERAL_MARKER = re.compile(r"^(?![ \t]*\.\. )(.*\S)::[ \t]*$", re.MULTILINE)
+LONE_LITERAL_MARKER = re.compile(r"^[ \t]*::[ \t]*$", re.MULTILINE)
 TABLE_BORDER = re.compile(r"^[ \t]*=+(?: +=+)+[ \t]*$")
 DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)$")
 
@@ -118,6 +123,7 @@ def rst_to_markdown(text):
     str
     """
     text = _simple_tables(_math_blocks(text))
+    text = LONE_LITERAL_MARKER.sub("", LITERAL_MARKER.sub(r"\1:", text))
     text = INLINE_MATH.sub(lambda m: "\\(" + m.group(1) + "\\)", text)
     return PY_ROLE.sub(lambda m: f"`{m.group(1)}`", text)
 

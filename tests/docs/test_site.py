@@ -125,6 +125,12 @@ def test_rst_simple_table_becomes_a_markdown_table():
     assert rst(text).endswith("After.")
 
 
+def test_rst_literal_block_marker_becomes_a_colon():
+    rst = load_hook("griffe_rst_math").rst_to_markdown
+    text = "Settings that work::\n\n    train(model)\n\n::\n\n    more()\n"
+    assert rst(text) == "Settings that work:\n\n    train(model)\n\n\n\n    more()\n"
+
+
 # ------------------------------------------------------------ benchmark table
 
 
