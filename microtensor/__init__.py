@@ -8,6 +8,7 @@
 array([ 2., -4.,  6.])
 """
 
+from microtensor.anomaly import detect_anomaly
 from microtensor.errors import (
     AnomalyError,
     DTypeError,
@@ -16,20 +17,8 @@ from microtensor.errors import (
     MicrotensorError,
     ShapeError,
 )
-from microtensor.tensor import (
-    Tensor,
-    arange,
-    enable_grad,
-    is_grad_enabled,
-    no_grad,
-    ones,
-    ones_like,
-    rand,
-    randn,
-    tensor,
-    zeros,
-    zeros_like,
-)
+from microtensor.function import Function, FunctionCtx
+from microtensor.gradcheck import gradcheck, numerical_grad
 from microtensor.ops.elementwise import (
     abs,
     clip,
@@ -47,10 +36,21 @@ from microtensor.ops.elementwise import (
 from microtensor.ops.matmul import matmul
 from microtensor.ops.reductions import max, mean, min, sum
 from microtensor.ops.shape import concatenate, reshape, stack, transpose
-from microtensor.anomaly import detect_anomaly
-from microtensor.function import Function, FunctionCtx
-from microtensor.gradcheck import gradcheck, numerical_grad
 from microtensor.random import as_rng, default_rng, manual_seed
+from microtensor.tensor import (
+    Tensor,
+    arange,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 
 __version__ = "0.1.0"
 
@@ -106,6 +106,6 @@ __all__ = [
 
 
 # The layers built on the engine; imported last because they import it.
-from microtensor import functional, nn, optim, viz  # noqa: E402
+from microtensor import functional, nn, optim, viz
 
 __all__ += ["functional", "nn", "optim", "viz"]

@@ -112,4 +112,6 @@ def _match_gradients(op, grads, n_args, positions):
             f"{op}.backward returned {len(grads)} gradients for "
             f"{len(positions)} tensor inputs"
         )
-    return tuple(None if grad is None else np.asarray(grad) for grad in grads)
+    # Copies: a user's backward may return an array it also keeps, and the
+    # backward walk gives new arrays to .grad as they are.
+    return tuple(None if grad is None else np.array(grad) for grad in grads)

@@ -13,8 +13,8 @@ kept on purpose where the derivative convention is the point.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from hypothesis import strategies as st

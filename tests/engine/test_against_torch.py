@@ -9,14 +9,14 @@ import os
 
 import numpy as np
 import pytest
+from engine_cases import CASES
 from hypothesis import given
 from hypothesis import strategies as st
 
 import microtensor as mt
-from engine_cases import CASES
 
 if os.environ.get("MICROTENSOR_REQUIRE_TORCH") == "1":
-    import torch  # noqa: F401  (an ImportError here fails the run on purpose)
+    import torch
 else:
     torch = pytest.importorskip("torch")
 

@@ -6,12 +6,12 @@ import weakref
 
 import numpy as np
 import pytest
+from engine_cases import CASES, floats, shapes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import microtensor as mt
-from engine_cases import CASES, floats, shapes
 
 
 def leaf(values, **kwargs):

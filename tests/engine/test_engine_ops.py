@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from engine_cases import CASES, GRADCHECK_CASES, OpCase
 from hypothesis import given
 from hypothesis import strategies as st
 
 import microtensor as mt
-from engine_cases import CASES, GRADCHECK_CASES, OpCase
 
 
 def _draw(case: OpCase, data, requires_grad):
