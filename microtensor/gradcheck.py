@@ -60,23 +60,20 @@ def _function_name(fn):
 
 
 def _prepare_inputs(inputs):
-    """Float64 copies of the inputs, as fresh leaves (others passed through)."""
+    """Fresh float64 leaves for the inputs that require grad; others unchanged."""
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     prepared = []
     for item in inputs:
-        if isinstance(item, Tensor):
-            if item.requires_grad and item.data.dtype != np.float64:
+        if isinstance(item, Tensor) and item.requires_grad:
+            if item.data.dtype != np.float64:
                 warnings.warn(
                     f"gradcheck: input of dtype {item.data.dtype} is checked in "
                     f"float64; finite differences need float64 to be accurate",
                     stacklevel=3,
                 )
-            copy = Tensor(item.data, dtype=np.float64)
-            copy.requires_grad = item.requires_grad
-            prepared.append(copy)
-        else:
-            prepared.append(item)
+            item = Tensor(item.data, requires_grad=True, dtype=np.float64)
+        prepared.append(item)
     return prepared
 
 

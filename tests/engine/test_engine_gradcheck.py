@@ -147,3 +147,10 @@ def test_numerical_grad_wants_a_scalar_function():
 def test_fn_must_return_a_tensor():
     with pytest.raises(mt.DTypeError, match="must return a Tensor, got ndarray"):
         mt.gradcheck(lambda t: t.data * 2, [leaf([1.0])])
+
+
+def test_inputs_that_need_no_grad_are_passed_as_they_are():
+    x = leaf([1.0, 2.0, 3.0])
+    picks = mt.tensor([2, 0], dtype=np.int64)
+
+    assert mt.gradcheck(lambda t, i: t[i] * 2, [x, picks])
