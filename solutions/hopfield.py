@@ -18,6 +18,8 @@ Two rules hold everywhere below:
   which is not a state at all).
 """
 
+import reprlib
+
 import numpy as np
 
 from microtensor.random import as_rng
@@ -39,7 +41,9 @@ def _as_states(x, n, what, max_ndim=1):
     try:
         x = np.array(x, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{what}: expected numbers -1 and +1, got {x!r}") from None
+        raise ValueError(
+            f"{what}: expected numbers -1 and +1, got {reprlib.repr(x)}"
+        ) from None
     if not 1 <= x.ndim <= max_ndim or x.shape[-1] != n:
         wanted = f"({n},)" if max_ndim == 1 else f"({n},) or (P, {n})"
         raise ValueError(f"{what}: expected shape {wanted} for n={n}, got {x.shape}")
@@ -95,7 +99,9 @@ def to_bipolar(patterns):
     try:
         x = x.astype(np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"to_bipolar: expected 0/1 values, got {patterns!r}") from None
+        raise ValueError(
+            f"to_bipolar: expected 0/1 values, got {reprlib.repr(patterns)}"
+        ) from None
     values = np.unique(x)
     wrong = values[~np.isin(values, (0.0, 1.0))]
     if wrong.size:
