@@ -14,7 +14,7 @@ import inspect
 import os
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 LESSONS = ("neuron", "perceptron", "mlp", "rnn", "hopfield")
 LESSON_TITLES = {
@@ -30,11 +30,15 @@ SUITE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suite")
 
 #: Hypothesis settings of every graded test: the same examples on every run and
 #: machine (derandomized, no example database), no deadline, whatever profile
-#: is loaded. Tests narrow ``max_examples`` with `examples`.
+#: is loaded. Tests narrow ``max_examples`` with `examples`. The explain phase
+#: is left out: the feedback drops its comments anyway, and after a failure it
+#: re-runs the test many times (ten times the grading time of a buggy
+#: submission on some suites).
 GRADING = settings(
     derandomize=True,
     database=None,
     deadline=None,
+    phases=[phase for phase in Phase if phase is not Phase.explain],
     max_examples=30,
     print_blob=False,
     report_multiple_bugs=False,
