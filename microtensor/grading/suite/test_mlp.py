@@ -359,13 +359,24 @@ def test_backprop_cross_entropy(mlp, case):
 # ----------------------------------------------------------------- training
 
 
+class Run:
+    """A drawn network with the settings train gets: full batches only."""
+
+    def __init__(self, case, epochs, lr, batch_size):
+        self.case, self.epochs, self.lr, self.batch_size = case, epochs, lr, batch_size
+
+    def __repr__(self) -> str:
+        return (f"{self.case!r}, epochs={self.epochs}, lr={self.lr}, "
+                f"batch_size={self.batch_size}")
+
+
 @st.composite
 def training_runs(draw):
     case = draw(networks(max_layers=3, max_width=4))
     epochs = draw(st.integers(1, 3), label="epochs")
     lr = draw(st.sampled_from((0.1, 0.5, 1.0)), label="lr")
     whole = draw(st.booleans(), label="batch_size=None (else batch_size=n_samples)")
-    return case, epochs, lr, None if whole else case.batch
+    return Run(case, epochs, lr, None if whole else case.batch)
 
 
 @graded(points=2, title="train takes gradient-descent steps on the mean loss")
@@ -376,7 +387,7 @@ def test_train_steps(mlp, run):
     epoch, the mean loss before each step, and leaves every W and b where epochs
     steps θ ← θ - lr·∂L/∂θ (the grader's autograd) take them from the model's
     initial weights."""
-    case, epochs, lr, batch_size = run
+    case, epochs, lr, batch_size = run.case, run.epochs, run.lr, run.batch_size
     model, layers = new_mlp(mlp, case.sizes, case.activation, case.output,
                             rng=case.seed)
     weights, biases = read_weights(mlp, layers, case.sizes)

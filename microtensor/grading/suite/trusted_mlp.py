@@ -64,10 +64,14 @@ def loss_value(out: np.ndarray, y: np.ndarray, loss: str) -> float:
         return float(np.mean((out - y) ** 2))
     with np.errstate(divide="ignore"):
         if loss == "bce":
-            terms = y * np.log(out) + (1 - y) * np.log1p(-out)
-            return float(-np.mean(np.maximum(terms, -100.0)))
+            # Each log is floored at -100 before it is weighted, as the
+            # engine's loss does, so an output of exactly 0 or 1 gives a large
+            # finite loss rather than 0 * inf = nan.
+            log_out = np.maximum(np.log(out), -100.0)
+            log_rest = np.maximum(np.log1p(-out), -100.0)
+            return float(-np.mean(y * log_out + (1 - y) * log_rest))
         picked = out[np.arange(len(out)), np.asarray(y)]
-        return float(-np.mean(np.log(picked)))
+        return float(-np.mean(np.maximum(np.log(picked), -100.0)))
 
 
 # --------------------------------------------------------------- gradients
