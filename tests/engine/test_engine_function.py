@@ -195,3 +195,24 @@ def test_anomaly_mode_lets_finite_computations_through():
         (x.exp() @ x).backward()
 
     np.testing.assert_allclose(x.grad, np.exp([1.0, 2.0]) * [2.0, 3.0])
+
+
+def test_gradients_a_function_returns_are_not_shared_with_it_or_between_inputs():
+    kept = np.ones(2)
+
+    class SameArrayTwice(mt.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            return kept, kept
+
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+
+    SameArrayTwice.apply(a, b).sum().backward()
+    a.grad[0] = 50.0
+
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(kept, [1.0, 1.0])
