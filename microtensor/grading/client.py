@@ -23,15 +23,18 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from struct import error as struct_error
 
 import numpy as np
 
 from microtensor.grading import protocol
+from microtensor.grading.registry import LESSONS
 from microtensor.grading.protocol import ProtocolError, Ref, TensorArg, TensorRef
 
 PACKAGE_PARENT = os.path.dirname(
@@ -103,7 +106,16 @@ class DisabledFunction(GradingAbort):
 
 @dataclass
 class Limits:
-    """Resource limits of one worker. ``run_as`` is used only when the grader is root."""
+    """Resource limits of one worker. ``run_as`` is used only when the grader is root.
+
+    ``call_seconds`` bounds one call into the submission, ``output_bytes`` what
+    one call may print, ``total_seconds`` the grading of a whole submission
+    (the tests left when it runs out fail with that reason), and
+    ``startup_seconds`` how long a fresh worker may take to import NumPy and
+    the engine before its first call (not charged to the submission).
+    ``max_file_bytes`` and ``max_files`` bound what is copied of the
+    submission folder.
+    """
 
     call_seconds: float = 10.0
     memory_mb: int = 1024
@@ -111,6 +123,10 @@ class Limits:
     output_bytes: int = 1_000_000
     processes: int = 64
     run_as: str = "nobody"
+    total_seconds: float = 1200.0
+    startup_seconds: float = 60.0
+    max_file_bytes: int = 16 * 2**20
+    max_files: int = 500
 
     def describe_output(self) -> str:
         return _size_words(self.output_bytes)
@@ -141,8 +157,9 @@ class Worker:
         self.process = None
         self.scratch = None
         self._fd_send = self._fd_recv = None
-        self._output_mark = 0
+        self.captured = ""
         self.privilege_note = ""
+        self.copy_notes: list[str] = []
 
     # ---------------------------------------------------------- lifecycle
 
@@ -155,7 +172,7 @@ class Worker:
         self.generation += 1
         self.scratch = tempfile.mkdtemp(prefix="microtensor-worker-")
         copy = os.path.join(self.scratch, "submission")
-        shutil.copytree(self.submission, copy, ignore=_ignored_files)
+        self.copy_notes = copy_submission(self.submission, copy, self.limits)
         work = os.path.join(self.scratch, "work")
         os.mkdir(work)
         self.output_path = os.path.join(self.scratch, "output.log")
@@ -174,7 +191,9 @@ class Worker:
             "processes": self.limits.processes,
         }
         user = self._unprivileged_user()
-        with open(self.output_path, "wb") as output:
+        # Append mode: the grader empties the file after every call, and the
+        # worker's next writes then start again at its beginning.
+        with open(self.output_path, "ab") as output:
             command = [sys.executable, "-I", "-B", "-c",
                        BOOTSTRAP.format(parent=PACKAGE_PARENT), json.dumps(config)]
             options = dict(stdin=subprocess.DEVNULL, stdout=output, stderr=output,
@@ -186,7 +205,26 @@ class Worker:
                 os.close(req_read)
                 os.close(rep_write)
         self._fd_send, self._fd_recv = req_write, rep_read
-        self._output_mark = 0
+        self.captured = ""
+        self._wait_until_ready()
+
+    def _wait_until_ready(self) -> None:
+        """Wait for a fresh worker's first answer: its imports are not the submission's time."""
+        deadline = time.monotonic() + self.limits.startup_seconds
+        try:
+            protocol.write_message(self._fd_send, {"op": "ping"}, [])
+            header, _ = protocol.read_message(self._reader(deadline))
+        except _Timeout:
+            self._fail()
+            raise WorkerCrashed(f"the grader's worker did not start within "
+                                f"{self.limits.startup_seconds:g} s") from None
+        except (EOFError, OSError, ProtocolError, RecursionError, ValueError,
+                struct_error):
+            raise WorkerCrashed("the grader's worker could not start: "
+                                + self._death_reason()) from None
+        if header.get("ok") is not True:
+            self._fail()
+            raise WorkerCrashed("the grader's worker could not start (bad first reply)")
 
     def _spawn(self, command, options, user):
         """Start the worker, as the unprivileged user when there is one that can."""
@@ -271,7 +309,8 @@ class Worker:
             ) from None
         except (EOFError, BrokenPipeError, ConnectionError):
             raise self._death() from None
-        except ProtocolError as exc:
+        except (ProtocolError, RecursionError, ValueError, struct_error) as exc:
+            # A reply nested too deep for the JSON parser is as malformed as any.
             self._fail()
             raise BadReply(f"the worker sent a malformed reply ({exc})") from None
         self._check_output()
@@ -320,7 +359,10 @@ class Worker:
                 return f"used more than {self.limits.cpu_seconds} s of CPU time (stopped)"
             if sig == signal.SIGKILL:
                 return "was killed (out of memory or over a limit)"
-            return f"crashed with signal {signal.Signals(sig).name}"
+            if sig in (signal.SIGSEGV, signal.SIGBUS):
+                return (f"crashed with signal {_signal_name(sig)} (a memory error; "
+                        f"the limit is {self.limits.memory_mb} MB)")
+            return f"crashed with signal {_signal_name(sig)}"
         words = "exited" if code is not None else "stopped answering"
         reason = f"the submission's process {words}"
         if code is not None:
@@ -350,17 +392,28 @@ class Worker:
 
     def output_since_mark(self, limit: int = 2000) -> str:
         """What the submission printed since the last call of this method."""
+        self._drain_output()
+        text, self.captured = self.captured, ""
+        if len(text) > limit:
+            text = text[:limit] + "\n[... more output cut]"
+        return text
+
+    def _drain_output(self, keep: int = 4000) -> None:
+        """Move what the last call printed into ``captured`` and empty the file.
+
+        So the output limit holds per call, not for the worker's whole life.
+        """
         size = self.output_size()
-        start, self._output_mark = self._output_mark, size
-        if size <= start:
-            return ""
+        if not size:
+            return
+        room = max(0, keep - len(self.captured))
         try:
-            with open(self.output_path, "rb") as f:
-                f.seek(start)
-                text = f.read(min(size - start, limit)).decode("utf-8", "replace")
+            with open(self.output_path, "r+b") as f:
+                text = f.read(min(size, room)).decode("utf-8", "replace")
+                f.truncate(0)
         except OSError:
-            return ""
-        return text + ("\n[... more output cut]" if size - start > limit else "")
+            return
+        self.captured += text + ("\n[... more output cut]" if size > room else "")
 
     def _check_output(self) -> None:
         if self.output_size() > self.limits.output_bytes:
@@ -368,14 +421,90 @@ class Worker:
             raise OutputFlood(
                 f"printed more than {self.limits.describe_output()} (stopped)"
             )
+        self._drain_output()
 
 
 class _Timeout(Exception):
     pass
 
 
-def _ignored_files(folder, names):
-    return [n for n in names if n in ("__pycache__", ".git") or n.endswith(".pyc")]
+def _signal_name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return str(sig)
+
+
+IGNORED_NAMES = ("__pycache__", ".git", "__MACOSX")
+#: files that change how pytest or Python start, wherever they sit in a submission
+BROUGHT_NAMES = frozenset(["conftest.py", "pytest.ini", "sitecustomize.py",
+                           "usercustomize.py"])
+#: configuration files that count only when they hold a pytest section
+PYTEST_CONFIGS = {"pyproject.toml": "[tool.pytest", "tox.ini": "[pytest]",
+                  "setup.cfg": "[tool:pytest]"}
+
+
+def brought_files(submission: str, limit: int = 2000) -> list[str]:
+    """The files of a submission that could change how the graded suite runs.
+
+    ``conftest.py``, ``pytest.ini``, ``sitecustomize.py``, ``usercustomize.py``,
+    ``.pth`` files, and pytest sections in ``pyproject.toml``, ``tox.ini`` or
+    ``setup.cfg``; paths are relative to the submission folder, links included.
+    """
+    found, seen = [], 0
+    for root, dirs, files in os.walk(submission, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_NAMES)
+        for name in sorted(files):
+            seen += 1
+            if seen > limit:
+                return found
+            path = os.path.join(root, name)
+            shown = os.path.relpath(path, submission)
+            if name in BROUGHT_NAMES or name.endswith(".pth"):
+                found.append(shown)
+            elif name in PYTEST_CONFIGS and _mentions(path, PYTEST_CONFIGS[name]):
+                found.append(f"{shown} with a pytest section")
+    return found
+
+
+def _mentions(path: str, text: str) -> bool:
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with open(path, "rb") as f:
+            return text.encode() in f.read(1_000_000)
+    except OSError:
+        return False
+
+
+def copy_submission(source: str, target: str, limits: Limits) -> list[str]:
+    """Copy the submission's regular files into the worker's folder; return notes.
+
+    Symbolic links, devices and pipes are left out (a link could point at the
+    reference solutions, a pipe would block the copy), and so are files past
+    the size and count limits. Nothing outside ``source`` is followed.
+    """
+    notes: list[str] = []
+    copied = 0
+    for root, dirs, files in os.walk(source, followlinks=False):
+        rel = os.path.relpath(root, source)
+        os.makedirs(os.path.join(target, rel), exist_ok=True)
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_NAMES)
+        for name in sorted(files):
+            if name.endswith(".pyc"):
+                continue
+            shown = os.path.normpath(os.path.join(rel, name))
+            info = os.lstat(os.path.join(root, name))
+            if not stat.S_ISREG(info.st_mode):
+                kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
+                notes.append(f"{shown} was left out: it is {kind}")
+            elif info.st_size > limits.max_file_bytes or copied >= limits.max_files:
+                notes.append(f"{shown} was left out: too large, or too many files")
+            else:
+                shutil.copyfile(os.path.join(root, name),
+                                os.path.join(target, rel, name), follow_symlinks=False)
+                copied += 1
+    return notes
 
 
 def _hand_over(folder: str, user) -> None:
@@ -403,7 +532,10 @@ class Session:
         self.worker = Worker(self.submission, self.limits, self.forbidden_paths)
         self.loaded: dict[str, int] = {}
         self.unavailable: dict[str, str] = {}
-        self.flags: dict[str, list] = {}
+        self.grading_deadline: float | None = None
+        # A file that could change how pytest or Python runs costs every lesson.
+        brought = [("brought-file", name) for name in brought_files(self.submission)]
+        self.flags: dict[str, list] = {lesson: list(brought) for lesson in LESSONS}
         self._known_flags: list = []
         self._clients: dict[str, LessonClient] = {}
 
@@ -415,6 +547,12 @@ class Session:
     def close(self) -> None:
         self.worker.stop()
 
+    def restart(self) -> None:
+        """Begin with a fresh worker, so that what one lesson's code did to its
+        process (patched modules, threads, memory) cannot reach the next lesson."""
+        self.worker.stop()
+        self.loaded.clear()
+
     # ---------------------------------------------------------- requests
 
     def ensure_loaded(self, lesson: str) -> None:
@@ -423,6 +561,9 @@ class Session:
         if self.worker.alive and self.loaded.get(lesson) == self.worker.generation:
             return
         path = os.path.join(self.submission, f"{lesson}.py")
+        if os.path.islink(path):
+            self._unavailable(lesson, f"{lesson}.py is a symbolic link; submit the "
+                              "file itself")
         if not os.path.isfile(path):
             self._unavailable(lesson, f"{lesson}.py was not found in the submission")
         if not self.worker.alive:
@@ -488,7 +629,7 @@ class Session:
                                      else "not implemented yet")
         if error.get("disabled") is True:
             return DisabledFunction(message)
-        if kind == "MemoryError":
+        if error.get("memory") is True or kind == "MemoryError":
             self.worker.stop()
             return MemoryExceeded(
                 f"used more than {self.limits.memory_mb} MB of memory (stopped)"

@@ -27,9 +27,11 @@ from microtensor.grading.client import (
 DISQUALIFYING = {
     "forbidden-import": "imported a module the submission may not use ({detail})",
     "forbidden-file": "opened one of the grader's own files ({detail})",
+    "brought-file": "brings its own {detail}, which could change how the graded "
+                    "suite runs (remove it and submit again)",
 }
 NOTED = {
-    "process": "tried to start a process ({detail}); this was refused",
+    "process": "tried to start or signal a process ({detail}); this was refused",
     "network": "tried to use the network ({detail}); this was refused",
     "write-outside": "tried to write outside its scratch folder ({detail}); refused",
     "native": "tried to load native code ({detail}); this was refused",
@@ -94,8 +96,10 @@ def default_forbidden_paths() -> list[str]:
     """Files a submission may not read: the graded suite, and the reference beside the package."""
     paths = [registry.SUITE_DIR]
     root = os.path.dirname(os.path.dirname(registry.SUITE_DIR))
+    # The history holds the solutions too, compressed but readable.
     for candidate in (os.path.join(os.path.dirname(root), "solutions"),
-                      os.path.join(os.path.dirname(root), "tests")):
+                      os.path.join(os.path.dirname(root), "tests"),
+                      os.path.join(os.path.dirname(root), ".git")):
         if os.path.isdir(candidate):
             paths.append(candidate)
     return paths
@@ -117,6 +121,7 @@ def grade(submission: str, lessons=None, limits: Limits | None = None,
         forbidden_paths = default_forbidden_paths()
     session = Session(os.path.abspath(submission), limits or Limits(),
                       tuple(forbidden_paths))
+    session.grading_deadline = started + session.limits.total_seconds
     try:
         for lesson in lessons or registry.LESSONS:
             tests = registry.all_tests(lesson)
@@ -125,6 +130,7 @@ def grade(submission: str, lessons=None, limits: Limits | None = None,
     finally:
         if session.worker.privilege_note:
             report.notes.append(session.worker.privilege_note)
+        report.notes.extend(session.worker.copy_notes)
         session.close()
     report.seconds = time.monotonic() - started
     return report
@@ -132,6 +138,7 @@ def grade(submission: str, lessons=None, limits: Limits | None = None,
 
 def grade_lesson(session: Session, lesson: str, tests, on_result=None) -> LessonResult:
     result = LessonResult(lesson)
+    session.restart()
     for test in tests:
         outcome = run_test(session, test)
         result.results.append(outcome)
@@ -144,7 +151,13 @@ def grade_lesson(session: Session, lesson: str, tests, on_result=None) -> Lesson
 def run_test(session: Session, test: registry.GradedTest) -> TestResult:
     """Run one graded test; every way it can end becomes a TestResult."""
     started = time.monotonic()
+    deadline = getattr(session, "grading_deadline", None)
+    if deadline is not None and started >= deadline:
+        return TestResult(test, 0.0, "failed", "not run: grading this submission "
+                          f"took more than {session.limits.total_seconds:g} s in all")
     session.test_deadline = started + test.budget
+    if deadline is not None:
+        session.test_deadline = min(session.test_deadline, deadline)
     session.worker.output_since_mark()
     try:
         test.func(*[session.lesson(name) for name in test.lessons_used])
@@ -222,4 +235,4 @@ def apply_flags(result: LessonResult, flags) -> None:
             if outcome.passed:
                 outcome.score = 0.0
                 outcome.status = "failed"
-                outcome.message = "no credit: " + result.notes[0]
+                outcome.message = result.notes[0]

@@ -213,6 +213,7 @@ def describe_error(state: WorkerState, exc: BaseException) -> dict:
         "traceback": "".join(lines)[-4000:],
         "not_implemented": isinstance(exc, NotImplementedError),
         "disabled": isinstance(exc, Disabled),
+        "memory": isinstance(exc, MemoryError),
     }
 
 
@@ -238,11 +239,35 @@ def serve(state: WorkerState, fd_in: int, fd_out: int) -> None:
         protocol.write_message(fd_out, reply, out_buffers)
 
 
+def scrub_modules() -> None:
+    """Take out of the submission's reach what the audit hook cannot see.
+
+    ``_posixsubprocess.fork_exec`` starts processes without an audit event of
+    its own, so every reference to it goes, and importing it again is an
+    audited (refused) import. The grader's own modules leave ``sys.modules``
+    too, so that a submission importing them makes an audited import and is
+    flagged; this module keeps its own references and runs on.
+    """
+    fork_exec = getattr(sys.modules.get("_posixsubprocess"), "fork_exec", None)
+    targets = [m for m in (sys.modules.get("_posixsubprocess"), fork_exec) if m]
+    for module in list(sys.modules.values()):
+        names = [k for k, v in list(getattr(module, "__dict__", {}).items())
+                 if any(v is t for t in targets)]
+        for name in names:
+            delattr(module, name)
+    sys.modules.pop("_posixsubprocess", None)
+    for name in [n for n in sys.modules if n == "microtensor.grading"
+                 or n.startswith("microtensor.grading.")]:
+        del sys.modules[name]
+    microtensor.__dict__.pop("grading", None)
+
+
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     config = json.loads(argv[0])
     state = WorkerState(config)
     switch_off_engine_functions(state)
+    scrub_modules()
     sandbox.enter(config, state.submission)
     sys.path.insert(0, state.submission)
     serve(state, int(config["fd_in"]), int(config["fd_out"]))
