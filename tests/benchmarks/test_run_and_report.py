@@ -25,9 +25,14 @@ def _results(medians, sizes="full", memory=None, grading=None):
         },
         "load_average": [0.5, 0.5, 0.5],
         "repeats": 5,
+        "clock": "cpu",
         "sizes": sizes,
         "workloads": {
-            key: {"title": f"{key} title", "median": median}
+            key: {
+                "title": f"{key} title",
+                "median_cpu": median,
+                "median": {impl: 2.0 * t for impl, t in median.items()},
+            }
             for key, median in medians.items()
         },
     }
@@ -59,6 +64,16 @@ def test_w2_is_judged_against_both_pytorch_and_numpy():
     verdicts = check_targets(_results(medians))
 
     assert [v["met"] for v in verdicts] == [True, False]
+
+
+def test_the_targets_are_judged_on_the_clock_the_run_names():
+    medians = {"W1": {"microtensor": 0.5, "numpy": 0.1, "torch": 1.0}}
+    results = _results(medians)
+    results["workloads"]["W1"]["median"] = {"microtensor": 0.7, "torch": 1.0}
+
+    assert check_targets(results)[0]["met"] is True
+    results["clock"] = "wall"
+    assert check_targets(results)[0]["met"] is False
 
 
 def test_tiny_sizes_and_short_sequences_answer_no_target():
