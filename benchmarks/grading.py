@@ -42,7 +42,8 @@ def time_grading(submission="solutions", timeout=900):
     dict
         ``seconds`` (wall time), ``exit_code``, ``score`` and ``max_score``
         (None when the report has no score line), ``lessons`` (the lesson
-        files graded) and ``command``.
+        files graded), ``command``, and ``stderr_tail`` (the end of the error
+        output when the command failed, else empty).
     """
     command = _command() + ["grade", submission, "--quiet"]
     start = time.perf_counter()
@@ -58,4 +59,5 @@ def time_grading(submission="solutions", timeout=900):
         "max_score": float(score.group(2)) if score else None,
         "lessons": [name for _, name in _LESSON.findall(done.stdout)],
         "command": " ".join(["microtensor"] + command[-3:]),
+        "stderr_tail": done.stderr[-2000:] if done.returncode else "",
     }

@@ -100,6 +100,8 @@ def check_targets(results):
         if measured is None:
             continue
         met = measured < target.limit if target.strict else measured <= target.limit
+        if target.subject == "grading" and not _graded_in_full(results["grading"]):
+            met = False
         verdicts.append(
             {
                 "target": target.describe(),
@@ -110,6 +112,15 @@ def check_targets(results):
             }
         )
     return verdicts
+
+
+def _graded_in_full(grading):
+    """True when the grading run exited cleanly with a full score."""
+    return (
+        grading["exit_code"] == 0
+        and grading["score"] is not None
+        and grading["score"] == grading["max_score"]
+    )
 
 
 def _measure(target, results):
@@ -238,9 +249,11 @@ def _other_rows(results, verdicts):
     grading = results.get("grading")
     if grading:
         verdict = _find(verdicts, "grading")
-        score = "no score line"
+        score = f"no score line, exit code {grading['exit_code']}"
         if grading["score"] is not None:
             score = f"{grading['score']:g}/{grading['max_score']:g}"
+            if grading["exit_code"]:
+                score += f", exit code {grading['exit_code']}"
         rows.append(
             f"| `{grading['command']}` ({', '.join(grading['lessons'])}; "
             f"{score}) | {grading['seconds']:.1f} s | {verdict['target']} | "

@@ -92,6 +92,7 @@ def test_memory_and_grading_limits_are_strict():
     }
     grading = {
         "seconds": 29.9,
+        "exit_code": 0,
         "score": 10.0,
         "max_score": 10.0,
         "lessons": ["neuron.py"],
@@ -104,6 +105,23 @@ def test_memory_and_grading_limits_are_strict():
     assert _verdict(verdicts, "< 30 s")["met"] is True
     table = markdown_table(results)
     assert "| 300 MB" in table and "29.9 s" in table and "**no**" in table
+
+
+def test_a_grading_run_that_fails_or_loses_points_misses_the_target():
+    grading = {
+        "seconds": 0.7,
+        "exit_code": 1,
+        "score": None,
+        "max_score": None,
+        "lessons": [],
+        "command": "microtensor grade solutions --quiet",
+    }
+    results = _results({}, grading=grading)
+
+    assert _verdict(check_targets(results), "< 30 s")["met"] is False
+    assert "exit code 1" in markdown_table(results)
+    grading.update(exit_code=0, score=9.0, max_score=10.0)
+    assert _verdict(check_targets(results), "< 30 s")["met"] is False
 
 
 def test_the_grading_report_parser_reads_the_score_and_the_lessons():
