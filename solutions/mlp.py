@@ -278,22 +278,27 @@ def _targets(op, loss, y, batch, n_out):
     """
     y = np.asarray(y)
     if loss == "cross_entropy":
-        if y.shape == (batch, n_out):
-            y = y.argmax(axis=1)
-        if y.shape != (batch,) or y.dtype.kind not in "iu" or (y < 0).any() \
-                or (y >= n_out).any():
-            raise ValueError(
-                f"{op}: cross_entropy needs integer labels in [0, {n_out}) of shape "
-                f"({batch},) or one-hot rows of shape ({batch}, {n_out}), got "
-                f"shape {y.shape} and dtype {y.dtype}"
-            )
-        return y
+        return _labels(op, y, batch, n_out)
     if y.shape == (batch,) and n_out == 1:
         y = y.reshape(batch, 1)
     if y.shape != (batch, n_out):
         raise ValueError(f"{op}: {loss} needs y of shape ({batch}, {n_out}), got "
                          f"{y.shape}")
     return y.astype(np.float64)
+
+
+def _labels(op, y, batch, n_out):
+    """Return integer labels of shape (batch,) from labels or one-hot rows."""
+    if y.shape == (batch, n_out):
+        y = y.argmax(axis=1)
+    is_labels = y.shape == (batch,) and y.dtype.kind in "iu"
+    if not is_labels or (y < 0).any() or (y >= n_out).any():
+        raise ValueError(
+            f"{op}: cross_entropy needs integer labels in [0, {n_out}) of shape "
+            f"({batch},) or one-hot rows of shape ({batch}, {n_out}), got "
+            f"shape {y.shape} and dtype {y.dtype}"
+        )
+    return y
 
 
 def _batch_loss(model, X, y, loss):
