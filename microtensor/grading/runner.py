@@ -211,7 +211,8 @@ def _unwrap(exc: BaseException) -> BaseException:
 def falsifying_example(exc: BaseException) -> str:
     """Hypothesis' falsifying example, without the lesson handles, on one line."""
     for note in getattr(exc, "__notes__", ()) or ():
-        if note.startswith("Falsifying example"):
+        # Hypothesis has called it both ways over its versions.
+        if note.startswith(("Falsifying example", "Failing test case")):
             lines = [line.split("  # ")[0].strip() for line in note.splitlines()[1:]]
             args = [line.rstrip(",") for line in lines
                     if line and not line.startswith("#") and line != ")"
