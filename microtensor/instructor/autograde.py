@@ -5,8 +5,10 @@ The folders are Gradescope's, under ROOT (``/autograder`` unless the
 the tests use): the submission in ``ROOT/submission``, the bundle in
 ``ROOT/source`` (with ``autograder.json``: the lessons to grade and the time
 limits), and the results written to ``ROOT/results/results.json``. Whatever
-fails on the grader's side becomes one visible failed test that says what
-happened, so Gradescope always has a results file to show.
+fails on the grader's side, an import of the grader included, becomes one
+visible failed test that says what happened, so Gradescope always has a
+results file to show. This module therefore imports the grader only inside
+`main`'s guard, and writes the failure with the standard library alone.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 import traceback
 
@@ -48,14 +51,25 @@ def grade_submission(where: dict, config: dict) -> dict:
     folder = find_submission_root(where["submission"], lessons)
     limits = Limits(call_seconds=float(config.get("call_seconds", 10.0)),
                     total_seconds=float(config.get("total_seconds", 480.0)))
+    extra = ""
     if folder is None:
         extra = (f"no lesson file ({', '.join(f'{n}.py' for n in lessons)}) was found "
                  "in the submission; upload the files themselves or a zip of them")
         folder = where["submission"]
-    else:
-        extra = ""
     report = runner.grade(folder, lessons, limits)
     return results_dict(report, extra)
+
+
+def failure(message: str, seconds: float, max_score: float = 0.0) -> dict:
+    """Results that report a broken grader as one visible failed test."""
+    return {
+        "score": 0.0,
+        "execution_time": round(seconds, 3),
+        "output": "The autograder could not grade this submission.\n" + message,
+        "tests": [{"name": "autograder: the grader ran", "number": "0.1", "score": 0.0,
+                   "max_score": max_score, "status": "failed", "output": message,
+                   "tags": ["harness"], "visibility": "visible"}],
+    }
 
 
 def max_points(lessons) -> float:
@@ -64,8 +78,19 @@ def max_points(lessons) -> float:
 
         return float(sum(t.points for t in registry.all_tests()
                          if not lessons or t.lesson in lessons))
-    except Exception:  # noqa: BLE001 -- the grader may be what is broken
+    except BaseException:  # noqa: BLE001 -- the grader may be what is broken
         return 0.0
+
+
+def write(path: str, data: dict) -> None:
+    """Write results.json atomically with the standard library only."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    os.replace(tmp, path)
 
 
 def main(argv=None) -> int:
@@ -76,17 +101,14 @@ def main(argv=None) -> int:
     where = paths(root)
     config = settings(where["source"])
     started = time.monotonic()
-    from microtensor.grading.results_json import harness_failure, write_results
-
     try:
         data = grade_submission(where, config)
     except BaseException as exc:  # noqa: BLE001 -- the results file must be written
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        data = harness_failure(
-            f"The grader itself failed, not your code: {detail}. Please tell your "
-            "instructor; your submission was kept.", max_points(config.get("lessons")))
-        data["execution_time"] = round(time.monotonic() - started, 3)
-    write_results(where["results"], data)
+        data = failure(f"The grader itself failed, not your code: {detail}. Please "
+                       "tell your instructor; your submission was kept.",
+                       time.monotonic() - started, max_points(config.get("lessons")))
+    write(where["results"], data)
     return 0
 
 

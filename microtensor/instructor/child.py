@@ -44,8 +44,10 @@ def summary_of(report, fingerprint: str = "", version: str = "") -> dict:
 
 
 def _stop_on_terminate(signum, frame):
-    # The parent's timeout: unwind, so that the grading closes its worker.
-    raise SystemExit(128 + signum)
+    # The parent's timeout. The runner turns every other exception into a failed
+    # test and goes on; KeyboardInterrupt it lets through, and unwinding closes
+    # the worker.
+    raise KeyboardInterrupt
 
 
 def main(argv=None) -> int:
@@ -60,8 +62,11 @@ def main(argv=None) -> int:
     limits = Limits(**config.get("limits", {}))
     forbidden = runner.default_forbidden_paths() + list(config.get("forbidden", []))
     started = time.monotonic()
-    report = runner.grade(config["submission"], config.get("lessons") or None, limits,
-                          forbidden_paths=forbidden)
+    try:
+        report = runner.grade(config["submission"], config.get("lessons") or None,
+                              limits, forbidden_paths=forbidden)
+    except KeyboardInterrupt:
+        return 128 + signal.SIGTERM
     report.notes.extend(config.get("notes", []))
     report.seconds = time.monotonic() - started
     write_results(config["results"], results_dict(report))

@@ -4,8 +4,9 @@ A *secret* line is a line of a function body in ``solutions/<lesson>.py``
 (docstrings left out) that is not trivial: not blank, not only brackets and
 punctuation, not a bare statement such as ``return self`` or ``break``, not
 a short idiom with at most `MAX_TRIVIAL_WORDS` names and numbers in it
-(``for p in params:``), and not a line of the lesson's stub (signatures,
-docstrings and hints are shared with the students on purpose).
+(``for p in params:``), and not a line the lesson's stub has outside its
+function bodies (signatures, docstrings and imports are shared with the
+students on purpose; a stub's bodies only raise NotImplementedError).
 
 Every text file of the release is read line by line, and each line that is a
 secret line is a finding. Findings outside the ``microtensor`` package (the
@@ -120,10 +121,21 @@ def secret_lines(solutions_dir: str, stubs_dir: str) -> dict[str, tuple[str, int
 
 
 def _stub_lines(path: str) -> set[str]:
+    """The stub's lines outside its function bodies: signatures, docstrings, imports.
+
+    Body lines of the stub are not shared: a stub that is really the solution
+    must not make the solution's lines look public.
+    """
     if not os.path.exists(path):
         return set()
     with open(path, encoding="utf-8") as f:
-        return {normalize(line) for line in f}
+        source = f.read()
+    try:
+        body = body_line_numbers(source)
+    except SyntaxError:
+        body = set()
+    return {normalize(line) for number, line in enumerate(source.splitlines(), start=1)
+            if number not in body}
 
 
 def scan(release_dir: str, secrets: dict) -> list[Finding]:
