@@ -137,6 +137,11 @@ def _encode_array(array: np.ndarray, buffers: list) -> dict:
     dtype = array.dtype.name
     if dtype not in ALLOWED_DTYPES:
         raise ProtocolError(f"cannot send an array of dtype {dtype}")
+    if array.nbytes + sum(len(b) for b in buffers) > MAX_BUFFER_BYTES:
+        raise ProtocolError(
+            f"an array of shape {array.shape} ({array.nbytes / 2**20:.0f} MB) is more "
+            f"than the {MAX_BUFFER_BYTES // 2**20} MB one reply may carry"
+        )
     raw = np.ascontiguousarray(array).tobytes()
     buffers.append(raw)
     return {"$": "nd", "i": len(buffers) - 1, "dtype": dtype, "shape": list(array.shape)}
@@ -233,22 +238,33 @@ def _decode_array(data, buffers: list) -> np.ndarray:
 # ---------------------------------------------------------------- the framing
 
 
-def pack(message: dict, buffers: list) -> bytes:
-    """Frame a header dict and its buffers as bytes for the pipe."""
+def _framed_header(message: dict, sizes: list) -> bytes:
     header = dict(message)
-    header["_sizes"] = [len(b) for b in buffers]
+    header["_sizes"] = sizes
     text = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
     if len(text) > MAX_HEADER_BYTES:
         raise ProtocolError(f"message header of {len(text)} bytes is too large")
-    return b"".join([_LENGTH.pack(len(text)), text, *buffers])
+    return _LENGTH.pack(len(text)) + text
+
+
+def pack(message: dict, buffers: list) -> bytes:
+    """Frame a header dict and its buffers as bytes for the pipe."""
+    return b"".join([_framed_header(message, [len(b) for b in buffers]), *buffers])
 
 
 def write_message(fd: int, message: dict, buffers: list = ()) -> None:
-    """Write one framed message to a file descriptor, completely."""
-    view = memoryview(pack(message, list(buffers)))
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    """Write one framed message to a file descriptor, completely.
+
+    The header and each buffer are written in turn rather than joined, so a
+    large array is never copied once more on its way out.
+    """
+    buffers = list(buffers)
+    header = _framed_header(message, [len(b) for b in buffers])
+    for piece in (header, *buffers):
+        view = memoryview(piece)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
 
 
 def read_message(read_exactly) -> tuple[dict, list]:

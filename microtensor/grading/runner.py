@@ -202,7 +202,10 @@ def explain(exc: BaseException) -> str:
 def _unwrap(exc: BaseException) -> BaseException:
     """The first real failure inside Hypothesis' exception groups."""
     seen = 0
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions and seen < 10:
+    # Python 3.10 has no BaseExceptionGroup; Hypothesis then raises the
+    # backport's groups, which have the same ``exceptions`` attribute.
+    while isinstance(getattr(exc, "exceptions", None), tuple) and exc.exceptions \
+            and seen < 10:
         exc = exc.exceptions[0]
         seen += 1
     return exc

@@ -217,6 +217,20 @@ def describe_error(state: WorkerState, exc: BaseException) -> dict:
     }
 
 
+def encode_reply(state: WorkerState, value, out_buffers: list) -> dict:
+    """The reply carrying ``value``, or an error when it cannot be sent."""
+    try:
+        return {"ok": True, "value": protocol.encode(value, out_buffers,
+                                                      state.encode_object)}
+    except (protocol.ProtocolError, MemoryError, RecursionError) as exc:
+        reason = str(exc) or type(exc).__name__
+        return {"ok": False, "error": {
+            "type": "UnsendableValue",
+            "message": f"the value your code returned cannot be graded: {reason}",
+            "traceback": "", "not_implemented": False, "disabled": False,
+        }}
+
+
 def serve(state: WorkerState, fd_in: int, fd_out: int) -> None:
     read_exactly = protocol.exact_reader(fd_in)
     while True:
@@ -228,11 +242,12 @@ def serve(state: WorkerState, fd_in: int, fd_out: int) -> None:
         out_buffers: list = []
         try:
             value = handle(state, request, buffers)
-            body = protocol.encode(value, out_buffers, state.encode_object)
-            reply = {"ok": True, "value": body}
         except BaseException as exc:  # the submission may raise anything, SystemExit too
-            out_buffers = []
             reply = {"ok": False, "error": describe_error(state, exc)}
+        else:
+            reply = encode_reply(state, value, out_buffers)
+            if not reply["ok"]:
+                out_buffers = []
         reply["flags"] = state.flags + sandbox.flags()
         sys.stdout.flush()
         sys.stderr.flush()
