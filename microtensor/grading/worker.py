@@ -168,8 +168,11 @@ def run_backward(state: WorkerState, request: dict, decode):
 def switch_off_engine_functions(state: WorkerState) -> None:
     """Replace the engine's sigmoid/tanh/relu with guards honouring `state.disabled`."""
     from microtensor import functional as F
+    from microtensor.ops import elementwise
 
-    owners = [microtensor, microtensor.Tensor, F]
+    # Every public place the three functions can be reached from: the package,
+    # the Tensor methods, functional, and the ops module that defines them.
+    owners = [microtensor, microtensor.Tensor, F, elementwise]
     for name in SWITCHABLE:
         for owner in owners:
             original = getattr(owner, name, None)
