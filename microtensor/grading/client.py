@@ -34,8 +34,8 @@ from struct import error as struct_error
 import numpy as np
 
 from microtensor.grading import protocol
-from microtensor.grading.registry import LESSONS
 from microtensor.grading.protocol import ProtocolError, Ref, TensorArg, TensorRef
+from microtensor.grading.registry import LESSONS
 
 PACKAGE_PARENT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -629,6 +629,8 @@ class Session:
                                      else "not implemented yet")
         if error.get("disabled") is True:
             return DisabledFunction(message)
+        if kind == "UnsendableValue":
+            return BadReply(message)
         if error.get("memory") is True or kind == "MemoryError":
             self.worker.stop()
             return MemoryExceeded(

@@ -256,12 +256,12 @@ def _make_open_rule(check_path, as_text):
 
 def _make_change_rule(check_path, as_text):
     rules, int_type, count = dict(FILE_CHANGE_EVENTS), int, len
-    lstat, is_dir = os.lstat, stat.S_ISDIR
+    lstat, is_dir, failure = os.lstat, stat.S_ISDIR, Exception
 
     def is_folder(path):
         try:
             return is_dir(lstat(path).st_mode)
-        except BaseException:
+        except failure:
             return False
 
     def rule(event, args):
@@ -326,7 +326,7 @@ def _make_resolver():
     make it lie.
     """
     lstat, readlink, getcwd, is_link = os.lstat, os.readlink, os.getcwd, stat.S_ISLNK
-    max_links = MAX_LINKS
+    max_links, failure = MAX_LINKS, Exception
 
     def resolve(path: str) -> str:
         if not path.startswith("/"):
@@ -346,7 +346,7 @@ def _make_resolver():
             candidate = "/" + "/".join(done + [part])
             try:
                 mode = lstat(candidate).st_mode
-            except BaseException:
+            except failure:
                 done.append(part)  # does not exist (yet): nothing to follow
                 continue
             if is_link(mode) and links < max_links:

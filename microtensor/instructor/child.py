@@ -10,7 +10,6 @@ hang) can stop the others. It writes two files atomically: the Gradescope
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time

@@ -153,10 +153,10 @@ def copy_tree(source: str, target: str) -> None:
 
 def check_writable(path: str, force: bool) -> None:
     """Refuse to replace an existing, non-empty ``path`` unless ``force``."""
-    if os.path.lexists(path) and (not os.path.isdir(path) or os.listdir(path)):
-        if not force:
-            raise InstructorError(f"{path} already exists and is not empty; "
-                                  "pass --force to replace it")
+    if os.path.lexists(path) and (not os.path.isdir(path) or os.listdir(path)) \
+            and not force:
+        raise InstructorError(f"{path} already exists and is not empty; "
+                              "pass --force to replace it")
 
 
 def remove(path: str) -> None:

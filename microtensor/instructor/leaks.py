@@ -1,12 +1,13 @@
 """Find lines of the reference solutions in a folder that is about to be published.
 
 A *secret* line is a line of a function body in ``solutions/<lesson>.py``
-(docstrings left out) that is not trivial: not blank, not only brackets and
-punctuation, not a bare statement such as ``return self`` or ``break``, not
-a short idiom with at most `MAX_TRIVIAL_WORDS` names and numbers in it
-(``for p in params:``), and not a line the lesson's stub has outside its
-function bodies (signatures, docstrings and imports are shared with the
-students on purpose; a stub's bodies only raise NotImplementedError).
+(docstrings left out) that is not trivial: not blank, not a comment, not
+only brackets and punctuation, not a bare statement such as ``return self``
+or ``break``, not a short idiom with at most `MAX_TRIVIAL_WORDS` names and
+numbers in it (``for p in params:``), and not a line the lesson's stub has
+outside its function bodies (signatures, docstrings and imports are shared
+with the students on purpose; a stub's bodies only raise
+NotImplementedError).
 
 Every text file of the release is read line by line, and each line that is a
 secret line is a finding. Findings outside the ``microtensor`` package (the
@@ -62,9 +63,8 @@ def normalize(line: str) -> str:
 
 def is_trivial(text: str) -> bool:
     """True for lines that identify no solution (see the module docstring)."""
-    if not text or text.startswith("#") or PUNCTUATION.fullmatch(text):
-        return True
-    if text in BARE_STATEMENTS:
+    if (not text or text.startswith("#") or PUNCTUATION.fullmatch(text)
+            or text in BARE_STATEMENTS):
         return True
     return _word_count(text) <= MAX_TRIVIAL_WORDS
 

@@ -147,7 +147,7 @@ def kit_pyproject(path: str) -> str:
     """The checkout's pyproject.toml with a pytest section that grades exercises/."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    pattern = re.compile(r"^\[tool\.pytest\.ini_options\]\n(?:(?!\[).*\n?)*", re.M)
+    pattern = re.compile(r"^\[tool\.pytest\.ini_options\]\n(?:(?!\[).*\n?)*", re.MULTILINE)
     if pattern.search(text):
         return pattern.sub(KIT_PYTEST + "\n", text, count=1).rstrip() + "\n"
     return text.rstrip() + "\n\n" + KIT_PYTEST

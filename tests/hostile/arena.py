@@ -81,7 +81,7 @@ def _copy_submission(source: str, paths: dict) -> None:
     os.makedirs(target)
     for name in os.listdir(source):
         path = os.path.join(source, name)
-        real_name = name[len(BROUGHT_PREFIX):] if name.startswith(BROUGHT_PREFIX) else name
+        real_name = name.removeprefix(BROUGHT_PREFIX)
         if os.path.islink(path):
             os.symlink(os.path.join(paths["solutions"], real_name),
                        os.path.join(target, real_name))

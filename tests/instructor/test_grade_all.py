@@ -8,9 +8,9 @@ import os
 import shutil
 import zipfile
 
+import checkout
 import pytest
 
-import checkout
 from microtensor.grading import registry
 from microtensor.instructor import gradeall
 
@@ -20,7 +20,7 @@ BUGGY = os.path.join(checkout.FIXTURES, "submissions")
 ZEROED = ("hard_exit_at_import", "hang_at_import", "read_solutions",
           "conftest_forces_pass", "brings_sitecustomize")
 INTACT = ("exit_mid_test", "print_flood", "fork_bomb", "fake_results")
-OPTIONS = ("--lesson", "perceptron", "--timeout", "2", "--jobs", "2")
+OPTIONS = ("--lesson", "perceptron", "--timeout", "4", "--jobs", "2")
 CLASS_SIZE = 30
 #: fixture submissions of lessons 1 and 2 (each holds a perceptron.py)
 LESSON_12 = ("correct_alternative", "leaky_", "neuron_", "perceptron_", "sigmoid_",

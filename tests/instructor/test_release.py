@@ -8,9 +8,9 @@ import shutil
 import subprocess
 import sys
 
+import checkout
 import pytest
 
-import checkout
 from microtensor.instructor import leaks
 from microtensor.instructor.release import kit_pyproject, strip_hidden
 
