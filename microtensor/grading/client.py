@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass, field
 from struct import error as struct_error
 
@@ -140,6 +141,16 @@ def _size_words(n: int) -> str:
 
 # ------------------------------------------------------------------ worker
 
+#: every worker started by this process and not yet stopped
+_LIVE_WORKERS: weakref.WeakSet = weakref.WeakSet()
+
+
+def stop_all_workers() -> None:
+    """Kill every worker this process started: for a grader that must stop at once."""
+    for worker in list(_LIVE_WORKERS):
+        worker.stop()
+
+
 
 class Worker:
     """One worker process for one submission folder, restarted on demand.
@@ -206,6 +217,7 @@ class Worker:
                 os.close(rep_write)
         self._fd_send, self._fd_recv = req_write, rep_read
         self.captured = ""
+        _LIVE_WORKERS.add(self)
         self._wait_until_ready()
 
     def _wait_until_ready(self) -> None:

@@ -10,6 +10,7 @@ hang) can stop the others. It writes two files atomically: the Gradescope
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -43,16 +44,19 @@ def summary_of(report, fingerprint: str = "", version: str = "") -> dict:
 
 
 def _stop_on_terminate(signum, frame):
-    # The parent's timeout. The runner turns every other exception into a failed
-    # test and goes on; KeyboardInterrupt it lets through, and unwinding closes
-    # the worker.
-    raise KeyboardInterrupt
+    # The parent's timeout: stop now. An exception would not do, since the runner
+    # and Hypothesis turn exceptions in a test into results and go on; results
+    # are written atomically, so nothing is left half-written.
+    from microtensor.grading.client import stop_all_workers
+
+    stop_all_workers()
+    os._exit(128 + signum)
 
 
 def main(argv=None) -> int:
     """Grade ``config["submission"]``; write ``config["results"]`` and ``config["summary"]``."""
     from microtensor.grading import runner
-    from microtensor.grading.client import Limits
+    from microtensor.grading.client import Limits, stop_all_workers  # noqa: F401
     from microtensor.grading.results_json import results_dict, write_results
     from microtensor.instructor.files import write_json
 
@@ -61,11 +65,8 @@ def main(argv=None) -> int:
     limits = Limits(**config.get("limits", {}))
     forbidden = runner.default_forbidden_paths() + list(config.get("forbidden", []))
     started = time.monotonic()
-    try:
-        report = runner.grade(config["submission"], config.get("lessons") or None,
-                              limits, forbidden_paths=forbidden)
-    except KeyboardInterrupt:
-        return 128 + signal.SIGTERM
+    report = runner.grade(config["submission"], config.get("lessons") or None, limits,
+                          forbidden_paths=forbidden)
     report.notes.extend(config.get("notes", []))
     report.seconds = time.monotonic() - started
     write_results(config["results"], results_dict(report))

@@ -57,6 +57,7 @@ def build(root: str, fixture: str | None = None, source: str | None = None) -> d
     ``brought_X`` files take their real names ``X`` in the copy, and a
     ``neuron.py`` link is pointed at the arena's own decoy solution.
     """
+    os.chmod(root, 0o755)  # the worker may run as nobody (see conftest.py)
     paths = {name: os.path.join(root, name)
              for name in ("microtensor", "solutions", "tests", "results", "tmp",
                           "submission", "trusted")}

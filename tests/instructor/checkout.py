@@ -36,6 +36,8 @@ test_hidden_bias = graded(1, "another hidden check", "hidden")(_hidden_bias_test
 
 def make_checkout(root: str, hidden: bool = False) -> str:
     """Copy the package, stubs, solutions and pyproject.toml under ``root``; return it."""
+    os.makedirs(root, exist_ok=True)
+    os.chmod(os.path.dirname(root), 0o755)  # the worker may run as nobody
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("microtensor", "exercises", "solutions"):
         shutil.copytree(os.path.join(REPO, name), os.path.join(root, name), ignore=ignore)

@@ -38,6 +38,8 @@ def bundle(tmp_path_factory):
 
 def run_bundle(bundle: str, root, submission: str | None, **env) -> dict:
     """Lay out ROOT, run run_autograder on ``submission``; return results.json."""
+    root.mkdir(exist_ok=True)
+    root.chmod(0o755)  # the worker may run as nobody
     for name in ("source", "submission", "results", "tmp"):
         (root / name).mkdir(parents=True)
     with zipfile.ZipFile(bundle) as archive:

@@ -21,6 +21,7 @@ SUITE = os.path.join("microtensor", "grading", "suite")
 def released(tmp_path_factory):
     """A checkout with two hidden tests, and its kit."""
     base = tmp_path_factory.mktemp("release")
+    base.chmod(0o755)  # the worker may run as nobody
     source = checkout.make_checkout(str(base / "source"), hidden=True)
     kit = str(base / "kit")
     done = checkout.microtensor("release", kit, "--source", source, cwd=str(base))
