@@ -34,7 +34,7 @@ from struct import error as struct_error
 
 import numpy as np
 
-from microtensor.grading import protocol
+from microtensor.grading import protocol, sandbox
 from microtensor.grading.protocol import ProtocolError, Ref, TensorArg, TensorRef
 from microtensor.grading.registry import LESSONS
 
@@ -181,7 +181,7 @@ class Worker:
     def start(self) -> None:
         self.stop()
         self.generation += 1
-        self.scratch = tempfile.mkdtemp(prefix="microtensor-worker-")
+        self.scratch = tempfile.mkdtemp(prefix=sandbox.WORKER_PREFIX)
         copy = os.path.join(self.scratch, "submission")
         self.copy_notes = copy_submission(self.submission, copy, self.limits)
         work = os.path.join(self.scratch, "work")
@@ -194,6 +194,7 @@ class Worker:
             "fd_out": rep_write,
             "submission": copy,
             "scratch": work,
+            "scratch_root": self.scratch,
             "generation": self.generation,
             "forbidden_paths": self.forbidden_paths,
             "memory_mb": self.limits.memory_mb,

@@ -27,6 +27,7 @@ from microtensor.grading.client import (
 DISQUALIFYING = {
     "forbidden-import": "imported a module the submission may not use ({detail})",
     "forbidden-file": "opened one of the grader's own files ({detail})",
+    "other-submission": "opened another student's files ({detail})",
     "brought-file": "brings its own {detail}, which could change how the graded "
                     "suite runs (remove it and submit again)",
 }

@@ -92,6 +92,8 @@ MESSAGES = {
     "tamper": "submissions may not change the grader's set-up",
 }
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+#: the start of every worker folder's name (client.Worker makes them)
+WORKER_PREFIX = "microtensor-worker-"
 MAX_FLAGS = 50
 MAX_LINKS = 40
 
@@ -134,18 +136,23 @@ def enter(config: dict, submission: str) -> None:
     set_limits(config)
     scratch = os.path.realpath(config.get("scratch") or os.getcwd())
     forbidden = tuple(os.path.realpath(p) for p in config.get("forbidden_paths", ()))
-    sys.addaudithook(_make_hook(scratch, forbidden))
+    root = os.path.realpath(config.get("scratch_root") or scratch)
+    neighbours = (os.path.join(os.path.dirname(root), WORKER_PREFIX), root)
+    sys.addaudithook(_make_hook(scratch, forbidden, neighbours))
     _STATE["armed"] = True
 
 
-def _make_hook(scratch: str, forbidden: tuple):
+def _make_hook(scratch: str, forbidden: tuple, neighbours: tuple = ("", "")):
     """The audit hook, with everything it uses bound now (see the module docstring).
 
     The rules are closures over local names only: nothing the hook calls can be
-    reached, replaced or re-coded from the submission's side.
+    reached, replaced or re-coded from the submission's side. ``neighbours`` is
+    (the folder-name prefix of every worker's folder, this worker's own folder):
+    the other workers' folders hold other students' files.
     """
     record = _make_recorder(_FLAGS)
-    check_path, as_text = _make_path_check(str(scratch), tuple(forbidden))
+    check_path, as_text = _make_path_check(str(scratch), tuple(forbidden),
+                                           tuple(neighbours))
     rules = {
         "open": _make_open_rule(check_path, as_text),
         "import": _make_import_rule(),
@@ -289,11 +296,13 @@ def _make_change_rule(check_path, as_text):
     return rule
 
 
-def _make_path_check(scratch: str, forbidden: tuple):
+def _make_path_check(scratch: str, forbidden: tuple, neighbours: tuple):
     """``check_path(text, writing, event)`` and ``as_text(path)``, bound now."""
     resolve = _make_resolver()
     devnull, encoding = os.devnull, sys.getfilesystemencoding()
     str_type, bytes_type = str, bytes
+    prefix, own_root = neighbours
+    own_pid = str(os.getpid())
 
     def inside(path, folder):
         return path == folder or path.startswith(folder + "/")
@@ -305,11 +314,26 @@ def _make_path_check(scratch: str, forbidden: tuple):
             return path.decode(encoding, "surrogateescape")
         return None
 
+    def private(real, event):
+        """Another worker's folder, or another process's entry in /proc."""
+        if prefix and real.startswith(prefix) and not inside(real, own_root):
+            return ("other-submission", real,
+                    f"{event} {real} (another student's files)")
+        if real.startswith("/proc/"):
+            head = real[6:].split("/", 1)[0]
+            if head.isdigit() and head != own_pid:
+                return ("tamper", f"{real} of another process",
+                        f"{event} {real} (another process)")
+        return None
+
     def check_path(text, writing, event):
         real = resolve(text)
         for folder in forbidden:
             if inside(real, folder):
                 return "forbidden-file", real, f"{event} {real} (grader files)"
+        verdict = private(real, event)
+        if verdict is not None:
+            return verdict
         if writing and not inside(real, scratch) and real != devnull:
             return ("write-outside", real,
                     f"{event} {real} (outside the scratch folder)")

@@ -2,7 +2,8 @@
 
 The arena holds a copy of the ``microtensor`` package (so the graded suite the
 attacks aim at is the copy's), decoy ``solutions/`` and ``tests/`` beside it,
-a results file from an earlier run, and the submission itself. Grading runs in
+a results file from an earlier run, another student's worker folder in its
+temporary folder, and the submission itself. Grading runs in
 a subprocess that imports the copy, with ``TMPDIR`` inside the arena, so every
 file the grading could touch lies inside it and can be hashed before and
 after.
@@ -21,6 +22,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HOSTILE = os.path.join(REPO, "tests", "fixtures", "hostile")
 BROUGHT_PREFIX = "brought_"
+#: another student's worker folder, as grade-all --jobs 2 would have beside ours
+NEIGHBOUR = "microtensor-worker-classmate"
 
 GRADE_SCRIPT = r"""
 import json, os, sys
@@ -70,7 +73,9 @@ def build(root: str, fixture: str | None = None, source: str | None = None) -> d
     os.makedirs(paths["results"])
     with open(os.path.join(paths["results"], "previous.json"), "w") as f:
         json.dump({"score": 12.0, "tests": []}, f)
-    os.makedirs(paths["tmp"])
+    neighbour = os.path.join(paths["tmp"], NEIGHBOUR, "submission")
+    os.makedirs(neighbour)
+    shutil.copy(os.path.join(REPO, "solutions", "perceptron.py"), neighbour)
     os.makedirs(paths["trusted"])  # the grader's own working folder (Hypothesis' cache)
     _copy_submission(source or os.path.join(HOSTILE, fixture), paths)
     paths["root"] = root

@@ -80,6 +80,9 @@ EXPECTED = {
                                    "no credit for this lesson", (
                                        "brings its own sitecustomize.py",
                                        "brings its own usercustomize.py")),
+    "reads_classmates": Expect("lesson:perceptron", "no credit for this lesson", (
+        "opened another student's files", "microtensor-worker-classmate",
+        "cmdline of another process")),
     "symlink_solution": Expect("lesson:neuron", "neuron.py is a symbolic link",
                                ("neuron.py was left out: it is a symbolic link",)),
 }
@@ -151,7 +154,8 @@ def test_nothing_outside_the_workers_folder_changes(graded, name):
     changed = sorted(path for path in set(run["before"]) | set(run["after"])
                      if run["before"].get(path) != run["after"].get(path))
     assert changed == []
-    assert os.listdir(run["paths"]["tmp"]) == []  # every worker folder is gone
+    # every worker folder is gone; the classmate's is untouched (hashed above)
+    assert os.listdir(run["paths"]["tmp"]) == [arena.NEIGHBOUR]
     assert not os.path.exists("/results.json")
 
 
@@ -173,6 +177,13 @@ def test_the_sandbox_cannot_be_switched_off_from_inside(graded):
     for step in ("symlink", "chdir", "dir_fd", "hard link", "direct"):
         assert f"TAMPER {step}: refused" in output
     assert output.count("WORKED") == output.count("TAMPER tamper: WORKED")
+
+
+def test_a_classmates_files_and_the_graders_process_stay_unread(graded):
+    output = "".join(t["output"] for t in graded["reads_classmates"]["summary"]["tests"])
+    assert "CLASSMATES: refused PermissionError" in output
+    assert "CLASSMATES: refused /proc/parent/cmdline" in output
+    assert "copied" not in output and "CLASSMATES: read" not in output
 
 
 def test_monkeypatching_inside_the_worker_does_not_reach_the_grader(graded):
