@@ -24,7 +24,13 @@ reported naming the op, and ``detect_anomaly()`` checks it too.
 import numpy as np
 
 from microtensor.errors import DTypeError, GraphError
-from microtensor.tensor import Tensor, _record, is_grad_enabled
+from microtensor.tensor import (
+    _REAL_KINDS,
+    Tensor,
+    _real_array,
+    _record,
+    is_grad_enabled,
+)
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -89,9 +95,10 @@ class Function:
         grad_mode = is_grad_enabled()
         ctx = FunctionCtx(tuple(grad_mode and node.requires_grad for node in nodes))
         out = np.asarray(cls.forward(ctx, *arrays, **kwargs))
-        if out.dtype.kind not in "biufc":
+        if out.dtype.kind not in _REAL_KINDS:
             raise DTypeError(
-                f"{op}.forward must return a numeric ndarray, got dtype {out.dtype}"
+                f"{op}.forward must return an ndarray of real numbers (float, int "
+                f"or bool), got dtype {out.dtype}"
             )
 
         def backward(grad_out):
@@ -112,6 +119,17 @@ def _match_gradients(op, grads, n_args, positions):
             f"{op}.backward returned {len(grads)} gradients for "
             f"{len(positions)} tensor inputs"
         )
-    # Copies: a user's backward may return an array it also keeps, and the
-    # backward walk gives new arrays to .grad as they are.
-    return tuple(None if grad is None else np.array(grad) for grad in grads)
+    return tuple(
+        None if grad is None else _checked_gradient(op, grad, i)
+        for i, grad in enumerate(grads)
+    )
+
+
+def _checked_gradient(op, grad, position):
+    """A copy of one returned gradient, refused unless it holds real numbers.
+
+    A copy, because a user's backward may return an array it also keeps, and
+    the backward walk gives new arrays to .grad as they are.
+    """
+    name = f"the gradient of tensor input {position}"
+    return np.array(_real_array(grad, f"{op}.backward", name))

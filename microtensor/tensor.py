@@ -13,6 +13,8 @@ state of the node: releasing the graph means dropping the closure.
 """
 
 import functools
+import itertools
+import operator
 
 import numpy as np
 
@@ -41,6 +43,10 @@ _new = object.__new__
 # Python can look up; ``anomaly.py`` flips the second one.
 _grad_enabled = True
 _anomaly_enabled = False
+
+# Numbers the recorded nodes in the order they are made; the backward walk
+# visits them in the reverse order (see ``_topological_order``).
+_next_seq = itertools.count().__next__
 
 
 def _released_backward(grad_out):
@@ -75,12 +81,13 @@ class Tensor:
 
     __slots__ = (
         "data",
-        "grad",
+        "_grad",
         "requires_grad",
         "_parents",
         "_backward",
         "_op",
         "_retains_grad",
+        "_seq",
         "__weakref__",
     )
 
@@ -88,9 +95,21 @@ class Tensor:
     # to let tensors live in sets and dict keys.
     __hash__ = object.__hash__
 
-    # Makes ``ndarray + Tensor`` and ``np.float64(2) * Tensor`` return
-    # NotImplemented from NumPy's side, so Python calls our reflected operator.
-    __array_ufunc__ = None
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """Run ``ndarray + Tensor`` and the like as tensor ops; refuse the rest.
+
+        NumPy calls this for every ufunc that meets a Tensor: for the
+        operators (``ndarray + Tensor``, ``np.float64(2) * Tensor``,
+        ``ndarray < Tensor``, ...) it runs the tensor op, so that the result
+        stays in the graph. Any other ufunc (``np.exp(x)``) would compute on
+        the values and lose the gradient, so it raises a DTypeError naming the
+        microtensor op to use instead.
+        """
+        if method == "__call__" and not kwargs and len(inputs) == 2:
+            tensor_op = _UFUNC_OPERATORS.get(ufunc)
+            if tensor_op is not None:
+                return tensor_op(*inputs)
+        raise DTypeError(_ufunc_hint(ufunc, method, kwargs))
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = _to_array(data, dtype)
@@ -99,7 +118,7 @@ class Tensor:
                 f"tensor: only floating point tensors can require grad, "
                 f"got dtype {self.data.dtype}"
             )
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self._parents = ()
         self._backward = None
@@ -152,6 +171,21 @@ class Tensor:
     def T(self):
         """Tensor: the axes reversed, as ``numpy.ndarray.T``."""
         return _shape.transpose(self)
+
+    @property
+    def grad(self):
+        """numpy.ndarray or None: the accumulated gradient, shaped like ``data``.
+
+        Assigning a value checks it: it must hold real numbers and have the
+        tensor's shape; it is cast to the tensor's dtype.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            value = _assigned_grad(self, value)
+        self._grad = value
 
     # ------------------------------------------------------------------
     # Conversions
@@ -243,7 +277,7 @@ class Tensor:
 
     def zero_grad(self):
         """Forget the accumulated gradient (``.grad = None``)."""
-        self.grad = None
+        self._grad = None
 
     def retain_grad(self):
         """Keep ``.grad`` on this non-leaf tensor after :meth:`backward`."""
@@ -410,20 +444,32 @@ class Tensor:
     # ------------------------------------------------------------------
     # Reductions
 
-    def sum(self, axis=None, keepdims=False):
+    # The reductions take NumPy's ``out`` (and ``mean`` its ``dtype``) only so
+    # that ``np.sum(x)``, which calls ``x.sum(axis=None, out=None)``, works;
+    # a tensor is never written in place, so anything but None is refused.
+
+    def sum(self, axis=None, keepdims=False, *, out=None):
         """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
+        if out is not None:
+            raise _out_error("sum")
         return _red.sum(self, axis, keepdims)
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False, *, dtype=None, out=None):
         """Mean over ``axis`` (an int, a tuple of ints, or None for all)."""
+        if out is not None or dtype is not None:
+            raise _out_error("mean", "out=" if dtype is None else "dtype=")
         return _red.mean(self, axis, keepdims)
 
-    def max(self, axis=None, keepdims=False):
+    def max(self, axis=None, keepdims=False, *, out=None):
         """Maximum over ``axis``; tied maxima share the gradient evenly."""
+        if out is not None:
+            raise _out_error("max")
         return _red.max(self, axis, keepdims)
 
-    def min(self, axis=None, keepdims=False):
+    def min(self, axis=None, keepdims=False, *, out=None):
         """Minimum over ``axis``; tied minima share the gradient evenly."""
+        if out is not None:
+            raise _out_error("min")
         return _red.min(self, axis, keepdims)
 
     def argmax(self, axis=None):
@@ -464,8 +510,19 @@ def _to_array(data, dtype=None):
         data = data.data
     if dtype is not None:
         dtype = np.dtype(dtype)
-        return np.array(data, dtype=dtype)
-    array = np.array(data)
+        if dtype.kind not in _REAL_KINDS:
+            raise DTypeError(
+                f"tensor: dtype {dtype} is not supported; tensors hold real "
+                f"numbers (float, int or bool)"
+            )
+        if isinstance(data, _ndarray) and data.dtype.kind not in _REAL_KINDS:
+            # NumPy would drop an imaginary part with no more than a warning.
+            raise DTypeError(
+                f"tensor: cannot make a tensor from data of dtype {data.dtype}; "
+                f"give real numbers or arrays of them"
+            )
+        return _nested_array(data, "tensor", "data", dtype)
+    array = _nested_array(data, "tensor", "data")
     kind = array.dtype.kind
     if kind in "biu":
         return array.astype(np.float64)
@@ -477,13 +534,240 @@ def _to_array(data, dtype=None):
     return array
 
 
+# ----------------------------------------------------------------------
+# Checking values that enter from outside the graph
+#
+# Constant operands, gradients passed to backward or assigned to .grad, and
+# the gradients a custom Function returns all meet the same rule: real
+# numbers only (bool, int, float). A complex array would otherwise turn a
+# result complex, or lose its imaginary part with no more than a warning
+# when a gradient is cast back to a float dtype.
+
+# dtype kinds of real numbers: bool, signed and unsigned integer, float.
+_REAL_KINDS = "biuf"
+
+# Scalars taken as they are, without a conversion (np.float64 is a float).
+_REAL_SCALARS = (float, int, np.floating, np.integer, np.bool_)
+
+
+def _constant(value, op):
+    """Return the number or array behind a non-tensor operand, or raise.
+
+    The one check of every constant operand of every op. The common cases
+    cost one ``isinstance`` (a real number) or one look at the dtype's kind
+    (an ndarray); a list or tuple is converted first.
+
+    Parameters
+    ----------
+    value : object
+        The operand that is not a Tensor.
+    op : str
+        The op's name, for the error message.
+
+    Returns
+    -------
+    number or numpy.ndarray
+
+    Raises
+    ------
+    DTypeError
+        If ``value`` is not made of real numbers (complex, object, text).
+    ShapeError
+        If ``value`` is a ragged nested sequence.
+    """
+    if isinstance(value, _REAL_SCALARS):
+        return value
+    if isinstance(value, _ndarray):
+        if value.dtype.kind in _REAL_KINDS:
+            return value
+        raise _dtype_error(op, "an array", value.dtype)
+    if isinstance(value, (list, tuple)):
+        array = _nested_array(value, op, "the operand")
+        if array.dtype.kind in _REAL_KINDS:
+            return array
+        raise _dtype_error(op, "a sequence", array.dtype)
+    raise DTypeError(f"{op}: cannot combine a tensor with {_describe_value(value)}")
+
+
+def _real_array(value, op, name):
+    """Return ``value`` (a gradient, loaded values) as a real ndarray, or raise.
+
+    Parameters
+    ----------
+    value : Tensor, numpy.ndarray, number or nested sequence
+    op : str
+        Who received it, for the message (``"backward"``).
+    name : str
+        What it is, for the message (``"grad"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` itself when it is an ndarray (not copied).
+    """
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, _ndarray):
+        array = value
+    elif isinstance(value, (list, tuple)):
+        array = _nested_array(value, op, name)
+    elif isinstance(value, _REAL_SCALARS):
+        array = _asarray(value)
+    else:
+        raise DTypeError(
+            f"{op}: {name} must be a Tensor, an ndarray or a real number, got "
+            f"{_describe_value(value)}"
+        )
+    if array.dtype.kind not in _REAL_KINDS:
+        raise DTypeError(
+            f"{op}: {name} has dtype {array.dtype}{_text_note(array.dtype)}; "
+            f"only real numbers (float, int or bool) are supported"
+        )
+    return array
+
+
+def _dtype_error(op, what, dtype):
+    return DTypeError(
+        f"{op}: cannot combine a tensor with {what} of dtype {dtype}"
+        f"{_text_note(dtype)}; only real numbers (float, int or bool) are supported"
+    )
+
+
+def _text_note(dtype):
+    return " (text is not a number)" if dtype.kind in "US" else ""
+
+
+def _describe_value(value):
+    """Name the type of a value that is not a number, for an error message."""
+    kind = type(value).__name__
+    if isinstance(value, (str, bytes)):
+        shown = repr(value) if len(value) <= 20 else repr(value[:20]) + "..."
+        return f"a value of type {kind} ({shown}): a {kind} is not a number"
+    if isinstance(value, complex):
+        return f"a value of type {kind} (value {value!r}), which is not a real number"
+    return f"a value of type {kind}"
+
+
+def _nested_array(value, op, name, dtype=None):
+    """``np.array(value)``, with a ragged nested sequence named plainly."""
+    try:
+        return np.array(value, dtype=dtype)
+    except (ValueError, TypeError) as exc:
+        detail = _ragged_detail(value)
+        if detail is None:
+            raise DTypeError(
+                f"{op}: cannot convert {name} of type {type(value).__name__} to an "
+                f"array of real numbers ({exc})"
+            ) from None
+        raise ShapeError(
+            f"{op}: {name} is a ragged nested sequence ({detail}); every row "
+            f"must have the same length"
+        ) from None
+
+
+def _ragged_detail(value):
+    """Say at which depth a nested sequence stops being rectangular, or None."""
+    level = [value]
+    depth = 0
+    while level:
+        kinds = dict.fromkeys(_length(x) for x in level)
+        if len(kinds) > 1:
+            words = ", ".join("none (a number)" if n is None else str(n) for n in kinds)
+            return f"the items at depth {depth} have lengths {words}"
+        if None in kinds:
+            return None
+        level = [item for x in level for item in x]
+        depth += 1
+    return None
+
+
+def _length(item):
+    """The length of a list, tuple or non-0-d array; None for anything else."""
+    if isinstance(item, (list, tuple)):
+        return len(item)
+    if isinstance(item, _ndarray) and item.ndim:
+        return len(item)
+    return None
+
+
+def _assigned_grad(node, value):
+    """Check a value assigned to ``node.grad``; return it as an ndarray."""
+    grad = _real_array(value, "grad", "the assigned gradient")
+    data = node.data
+    if grad.shape != data.shape:
+        raise ShapeError(
+            f"grad: cannot assign a gradient of shape {grad.shape} to "
+            f"{_describe_node(node)}; .grad must have the tensor's shape"
+        )
+    if grad.dtype != data.dtype:
+        grad = grad.astype(data.dtype)
+    return grad
+
+
+def _describe_node(node):
+    """``"a Tensor of shape (2, 3)"``, with the op that made it if any."""
+    made_by = f" made by '{node._op}'" if node._op is not None else ""
+    return f"a {type(node).__name__} of shape {node.data.shape}{made_by}"
+
+
+def _out_error(op, argument="out="):
+    """The error for NumPy's ``out=`` or ``dtype=`` given to a reduction."""
+    if argument == "dtype=":
+        why = f"call x.{op}(...) and convert the result with .astype(...)"
+    else:
+        why = f"a tensor is never written in place; use the result of x.{op}(...)"
+    return DTypeError(f"{op}: {argument} is not supported; {why}")
+
+
+# The Tensor methods that NumPy's ufuncs stand for, named in the hint.
+_UFUNC_METHODS = {
+    "exp": "x.exp() or mt.exp(x)",
+    "log": "x.log() or mt.log(x)",
+    "sqrt": "x.sqrt() or mt.sqrt(x)",
+    "absolute": "abs(x), x.abs() or mt.abs(x)",
+    "tanh": "x.tanh() or mt.tanh(x)",
+    "maximum": "mt.maximum(a, b)",
+    "minimum": "mt.minimum(a, b)",
+    "negative": "-x",
+    "square": "x * x",
+    "reciprocal": "1 / x",
+}
+
+
+def _ufunc_hint(ufunc, method, kwargs):
+    """The message for a NumPy ufunc called on a Tensor."""
+    name = f"np.{ufunc.__name__}"
+    if method != "__call__":
+        return (
+            f"{name}.{method} does not work on a Tensor; use its methods "
+            f"(x.sum(), x.max(), ...), or {name}.{method}(x.numpy()) for the "
+            f"values without a gradient"
+        )
+    if kwargs and ufunc in _UFUNC_OPERATORS:
+        return (
+            f"{name} with {', '.join(kwargs)}= does not work on a Tensor (tensors "
+            f"are never written in place); write the operator, e.g. a + b"
+        )
+    use = _UFUNC_METHODS.get(ufunc.__name__)
+    if use is None:
+        return (
+            f"{name} has no microtensor version, and on a Tensor it would lose "
+            f"the gradient; build it from the ops that exist, or call "
+            f"{name}(x.numpy()) for the values without a gradient"
+        )
+    return (
+        f"{name} would compute on a Tensor's values and lose the gradient; use "
+        f"{use} instead ({name}(x.numpy()) gives the values without a gradient)"
+    )
+
+
 def _wrap(data):
     """Make a tensor around an ndarray without copying or converting it."""
     if type(data) is not _ndarray:
         data = _asarray(data)
     out = _new(Tensor)
     out.data = data
-    out.grad = None
+    out._grad = None
     out.requires_grad = False
     out._parents = ()
     out._backward = None
@@ -523,7 +807,7 @@ def _record(op, out, parents, backward):
         _anomaly.check_forward(op, out, parents)
     result = _new(Tensor)
     result.data = out
-    result.grad = None
+    result._grad = None
     result._op = op
     result._retains_grad = False
     if _grad_enabled:
@@ -532,6 +816,7 @@ def _record(op, out, parents, backward):
                 result.requires_grad = True
                 result._parents = parents
                 result._backward = backward
+                result._seq = _next_seq()
                 return result
     result.requires_grad = False
     result._parents = ()
@@ -550,10 +835,8 @@ def _seed_gradient(root, grad):
                 f"{data.shape}"
             )
         return np.ones_like(data)
-    if isinstance(grad, Tensor):
-        grad = grad.data
-    grad = np.asarray(grad)
-    if grad.dtype.kind not in "fc":
+    grad = _real_array(grad, "backward", "grad")
+    if grad.dtype.kind != "f":
         grad = grad.astype(data.dtype)
     if grad.shape != data.shape:
         if grad.size == 1 and data.size == 1:
@@ -565,38 +848,48 @@ def _seed_gradient(root, grad):
     return grad
 
 
-def _topological_order(root):
-    """Return the nodes that require grad below ``root``, consumers last.
+_creation_order = operator.attrgetter("_seq")
 
-    An iterative post-order depth-first search: the stack holds each node
-    under expansion with an iterator over its parents, so the depth of the
-    graph is limited by memory, not by Python's recursion limit. A node is
-    appended once all of its parents are, hence after everything it depends
-    on; reversed, the list puts every node after all of its consumers.
-    Tensors hash by identity, so they serve as their own keys.
+
+def _topological_order(root):
+    """Return the recorded nodes at and below ``root``, the latest made first.
+
+    An op records its result after its operands exist, so the order in which
+    nodes were made is a topological order, and its reverse puts every node
+    after all of its consumers. Walking backward in that order, the reverse
+    of the forward pass, also frees each gradient as early as possible: in an
+    RNN step ``tanh(ih(x) + hh(h))`` the ``ih`` branch is handled right after
+    the step's sum, instead of every step's ``ih`` gradient waiting until the
+    whole chain of hidden states has been walked.
+
+    The nodes are found with an explicit stack, so the depth of the graph is
+    limited by memory, not by Python's recursion limit. Leaves are left out:
+    the walk stores their gradients at the end. Tensors hash by identity, so
+    they serve as their own keys.
     """
     _check_not_released(root)
-    order = []
-    append = order.append
-    visited = {root}
-    mark = visited.add
-    stack = [(root, iter(root._parents))]
+    nodes = [root]
+    append = nodes.append
+    seen = {root}
+    mark = seen.add
+    stack = [root]
     push = stack.append
+    pop = stack.pop
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent is None or not parent.requires_grad or parent in visited:
+        for parent in pop()._parents:
+            if (
+                parent is None
+                or parent in seen
+                or not parent._parents
+                or not parent.requires_grad
+            ):
                 continue
+            _check_not_released(parent)
             mark(parent)
-            if parent._parents:
-                _check_not_released(parent)
-                push((parent, iter(parent._parents)))
-                break
-            append(parent)  # a leaf has nothing below it: it is done at once
-        else:
-            stack.pop()
-            append(node)
-    return order
+            append(parent)
+            push(parent)
+    nodes.sort(key=_creation_order, reverse=True)
+    return nodes
 
 
 def _check_not_released(node):
@@ -611,7 +904,7 @@ def _check_not_released(node):
 
 def _backward_walk(root, seed, retain_graph):
     """Propagate ``seed`` from ``root`` to every leaf that requires grad."""
-    order = _topological_order(root)
+    order = _topological_order(root) if root._parents else ()
     grads = {root: seed}
     # The nodes whose pending gradient is an array made during this walk and
     # held by nothing else: it can become their .grad without a copy.
@@ -620,17 +913,13 @@ def _backward_walk(root, seed, retain_graph):
     previous_grad = grads.get
     anomaly = _anomaly_enabled
     released = _released_backward
-    for node in reversed(order):
+    for node in order:
         grad_out = pop(node, None)
         if grad_out is None:
             continue
-        backward = node._backward
-        if backward is None:
-            _store_grad(node, grad_out, node in owned)
-            continue
         if node._retains_grad:
             _store_grad(node, grad_out, node in owned)
-        parent_grads = backward(grad_out)
+        parent_grads = node._backward(grad_out)
         if not retain_graph:
             node._backward = released
         if anomaly:
@@ -652,6 +941,9 @@ def _backward_walk(root, seed, retain_graph):
             # parents (``add`` passes grad_out to both).
             grads[parent] = previous + grad
             owned.add(parent)
+    # Every recorded node has been popped: what is left belongs to leaves.
+    for leaf, grad in grads.items():
+        _store_grad(leaf, grad, leaf in owned)
 
 
 def _store_grad(node, grad, owned=False):
@@ -664,15 +956,22 @@ def _store_grad(node, grad, owned=False):
     cost as much as a tenth of a training step.
     """
     dtype = node.data.dtype
-    if node.grad is None:
+    stored = node._grad
+    if stored is None:
         if owned and type(grad) is _ndarray and grad.dtype == dtype:
-            node.grad = grad
+            node._grad = grad
         else:
-            node.grad = np.array(grad, dtype=dtype)
-    else:
-        if grad.dtype != dtype:
-            grad = grad.astype(dtype)
-        node.grad = node.grad + grad
+            node._grad = np.array(grad, dtype=dtype)
+        return
+    if stored.shape != grad.shape:
+        raise ShapeError(
+            f"backward: cannot add a gradient of shape {grad.shape} to the .grad "
+            f"of shape {stored.shape} already stored on {_describe_node(node)}; "
+            f"reset it with .grad = None (or zero_grad()) first"
+        )
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    node._grad = stored + grad
 
 
 def _fit_gradient(grad, parent, op):
@@ -714,6 +1013,9 @@ def _unbroadcast(grad, shape):
 class no_grad:
     """Context manager and decorator under which no op is recorded.
 
+    As a decorator it may be written with or without brackets:
+    ``@no_grad()`` and ``@no_grad`` do the same.
+
     Examples
     --------
     >>> import microtensor as mt
@@ -722,11 +1024,27 @@ class no_grad:
     ...     y = w * 2
     >>> y.requires_grad
     False
+    >>> @mt.no_grad
+    ... def double(x):
+    ...     return x * 2
+    >>> double(w).requires_grad
+    False
     """
 
     _enable = False
 
-    def __init__(self):
+    def __new__(cls, function=None):
+        if function is None:
+            return super().__new__(cls)
+        if not callable(function):
+            raise DTypeError(
+                f"{cls.__name__}: takes no argument, or a function to decorate; "
+                f"got a value of type {type(function).__name__}"
+            )
+        # ``@no_grad`` without brackets: decorate ``function`` directly.
+        return cls()(function)
+
+    def __init__(self, function=None):
         self._previous = []
 
     def __enter__(self):
@@ -872,3 +1190,20 @@ from microtensor.ops import elementwise as _ew
 from microtensor.ops import matmul as _mm
 from microtensor.ops import reductions as _red
 from microtensor.ops import shape as _shape
+
+# The ufuncs behind Python's operators, run as tensor ops when NumPy meets a
+# Tensor on the right of an array (see ``Tensor.__array_ufunc__``).
+_UFUNC_OPERATORS = {
+    np.add: _ew.add,
+    np.subtract: _ew.sub,
+    np.multiply: _ew.mul,
+    np.true_divide: _ew.div,
+    np.power: _ew.pow,
+    np.matmul: _mm.matmul,
+    np.less: functools.partial(_ew.compare, "lt"),
+    np.less_equal: functools.partial(_ew.compare, "le"),
+    np.greater: functools.partial(_ew.compare, "gt"),
+    np.greater_equal: functools.partial(_ew.compare, "ge"),
+    np.equal: functools.partial(_ew.compare, "eq"),
+    np.not_equal: functools.partial(_ew.compare, "ne"),
+}

@@ -12,7 +12,7 @@ assignment is still seen.
 import numpy as np
 
 from microtensor.errors import MicrotensorError, ShapeError
-from microtensor.tensor import Tensor
+from microtensor.tensor import Tensor, _real_array
 
 __all__ = ["Module", "Parameter", "StateDictError"]
 
@@ -245,8 +245,7 @@ class Module:
         for name, parameter in own.items():
             if name not in state_dict:
                 continue
-            value = state_dict[name]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            value = _real_array(state_dict[name], "load_state_dict", repr(name))
             if value.shape != parameter.data.shape:
                 misshapen.append(
                     f"{name}: expected shape {parameter.data.shape}, got {value.shape}"

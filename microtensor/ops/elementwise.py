@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from microtensor.errors import DTypeError, ShapeError
-from microtensor.tensor import Tensor, _record, _wrap
+from microtensor.tensor import _REAL_KINDS, Tensor, _constant, _record, _wrap
 
 __all__ = [
     "add",
@@ -41,28 +41,13 @@ __all__ = [
     "compare",
 ]
 
-_NUMBER_TYPES = (float, int, np.ndarray, np.floating, np.integer, np.bool_, bool)
-
-
-def _constant(value, op):
-    """Return the array or number behind a non-tensor operand, or raise."""
-    if isinstance(value, _NUMBER_TYPES):
-        if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
-            raise DTypeError(
-                f"{op}: cannot combine a tensor with an array of dtype {value.dtype}"
-            )
-        return value
-    if isinstance(value, (list, tuple)):
-        array = np.asarray(value)
-        if array.dtype.kind in "biuf":
-            return array
-    raise DTypeError(
-        f"{op}: cannot combine a tensor with a value of type {type(value).__name__}"
-    )
-
 
 def _binary(a, b, op):
-    """Split two operands into (tensor or None, data) pairs."""
+    """Split two operands into (tensor or None, data) pairs.
+
+    A constant operand goes through the engine's one check of constants
+    (``tensor._constant``): real numbers and arrays of them only.
+    """
     if isinstance(a, Tensor):
         a_data = a.data
     else:
@@ -339,8 +324,8 @@ def clip(a, lo=None, hi=None):
     ``torch.clamp``.
     """
     a_data = a.data
-    lo = lo.data if isinstance(lo, Tensor) else lo
-    hi = hi.data if isinstance(hi, Tensor) else hi
+    lo = _bound(lo)
+    hi = _bound(hi)
     out = a_data.copy()
     inside = np.ones(a_data.shape, dtype=bool)
     try:
@@ -360,6 +345,15 @@ def clip(a, lo=None, hi=None):
         return (grad_out * inside,)
 
     return _record("clip", out, (a,), backward)
+
+
+def _bound(value):
+    """The data of a clip bound: a tensor's values (no gradient) or a constant."""
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        return value.data
+    return _constant(value, "clip")
 
 
 # ----------------------------------------------------------------------
@@ -430,6 +424,11 @@ def minimum(a, b):
 def astype(a, dtype):
     """Return ``a`` cast to ``dtype``; the gradient is cast back to a's dtype."""
     dtype = np.dtype(dtype)
+    if dtype.kind not in _REAL_KINDS:
+        raise DTypeError(
+            f"astype: dtype {dtype} is not supported; tensors hold real numbers "
+            f"(float, int or bool)"
+        )
     a_data = a.data
     out = a_data.astype(dtype)
     if dtype.kind != "f":

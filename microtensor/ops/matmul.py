@@ -10,7 +10,7 @@ away like any other broadcast.
 import numpy as np
 
 from microtensor.errors import ShapeError
-from microtensor.tensor import Tensor, _record
+from microtensor.tensor import Tensor, _constant, _record
 
 __all__ = ["matmul"]
 
@@ -18,7 +18,7 @@ __all__ = ["matmul"]
 def _operand(x):
     if isinstance(x, Tensor):
         return x, x.data
-    return None, np.asarray(x)
+    return None, np.asarray(_constant(x, "matmul"))
 
 
 def _check_shapes(a_data, b_data):

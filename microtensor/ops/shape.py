@@ -11,7 +11,7 @@ import numpy as np
 
 from microtensor.errors import DTypeError, ShapeError
 from microtensor.ops.reductions import normalize_axes
-from microtensor.tensor import Tensor, _record
+from microtensor.tensor import Tensor, _constant, _record
 
 __all__ = [
     "reshape",
@@ -187,7 +187,10 @@ def _unpack_many(tensors, op):
     if isinstance(tensors, Tensor) or not len(tensors):
         raise ShapeError(f"{op}: expected a non-empty sequence of tensors")
     nodes = tuple(t if isinstance(t, Tensor) else None for t in tensors)
-    datas = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    datas = [
+        t.data if isinstance(t, Tensor) else np.asarray(_constant(t, op))
+        for t in tensors
+    ]
     return nodes, datas
 
 
