@@ -254,6 +254,13 @@ class Worker:
                     f"the worker could not run as user {self.limits.run_as!r} "
                     f"({sys.executable} is not accessible to it) and ran as root"
                 )
+        if self.privilege_note and _namespaces_work():
+            # Still root: at least give the worker a process table of its own,
+            # so it can neither see nor signal the grader or other workers.
+            if "namespace" not in self.privilege_note:
+                self.privilege_note += (" in a process namespace of its own (it can "
+                                        "neither see nor signal the grader)")
+            command = [*ISOLATE, *command]
         return subprocess.Popen(command, **options)
 
 
@@ -439,6 +446,22 @@ class Worker:
 
 class _Timeout(Exception):
     pass
+
+
+#: run a command as PID 1 of a new PID namespace with its own /proc
+ISOLATE = ("unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--")
+_NAMESPACES: dict = {}
+
+
+def _namespaces_work() -> bool:
+    """Whether ISOLATE works here (root, util-linux, a kernel that allows it)."""
+    if "ok" not in _NAMESPACES:
+        try:
+            done = subprocess.run([*ISOLATE, "true"], capture_output=True, timeout=10)
+            _NAMESPACES["ok"] = done.returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            _NAMESPACES["ok"] = False
+    return _NAMESPACES["ok"]
 
 
 def _signal_name(sig: int) -> str:

@@ -274,6 +274,15 @@ def scrub_modules() -> None:
         for name in names:
             delattr(module, name)
     sys.modules.pop("_posixsubprocess", None)
+    # Signalling another process through a pid file descriptor raises no audit
+    # event (os.kill and os.killpg do, and are refused), so those calls go.
+    for module_name, names in (("os", ("pidfd_open",)), ("posix", ("pidfd_open",)),
+                               ("signal", ("pidfd_send_signal",)),
+                               ("_signal", ("pidfd_send_signal",))):
+        module = sys.modules.get(module_name)
+        for name in names:
+            if module is not None and hasattr(module, name):
+                delattr(module, name)
     for name in [n for n in sys.modules if n == "microtensor.grading"
                  or n.startswith("microtensor.grading.")]:
         del sys.modules[name]
