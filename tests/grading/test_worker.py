@@ -45,6 +45,14 @@ def not_yet():
 def fails(x):
     raise ValueError(f"bad x={x}")
 
+def kill_the_grader():
+    import signal
+    fd = os.pidfd_open(os.getppid())
+    signal.pidfd_send_signal(fd, signal.SIGKILL)
+
+def kill_the_grader_plainly():
+    os.kill(os.getppid(), 9)
+
 class Box:
     def __init__(self, value):
         self.value = value
@@ -125,3 +133,10 @@ def test_a_missing_lesson_file_is_named(session):
 
     with pytest.raises(LessonUnavailable, match="perceptron.py was not found"):
         session.lesson("perceptron").call("anything")
+
+
+@pytest.mark.parametrize("name", ["kill_the_grader", "kill_the_grader_plainly"])
+def test_a_submission_cannot_signal_the_grader(session, name):
+    with pytest.raises(SubmissionError):
+        session.lesson("neuron").call(name)
+    assert session.lesson("neuron").call("double", 3) == 6
