@@ -593,7 +593,12 @@ class Session:
 
     def ensure_loaded(self, lesson: str) -> None:
         if lesson in self.unavailable:
-            raise LessonUnavailable(self.unavailable[lesson])
+            # The full reason was given once, at the first test that needed it.
+            reason = self.unavailable[lesson].splitlines()[0]
+            if len(reason) > 160:
+                reason = reason[:157] + "..."
+            raise LessonUnavailable(f"{reason} (details at the first failed test "
+                                    f"of {lesson}.py)")
         if self.worker.alive and self.loaded.get(lesson) == self.worker.generation:
             return
         path = os.path.join(self.submission, f"{lesson}.py")
