@@ -12,15 +12,27 @@ from __future__ import annotations
 import importlib
 
 COMMANDS = {
-    "grade-all": ("microtensor.instructor.gradeall",
-                  ("Grade every submission in a folder (one folder or zip per "
-                   "student) into a CSV gradebook and a results.json per student.")),
-    "release": ("microtensor.instructor.release",
-                ("Write the student kit: the engine, the stubs and the graded suite "
-                 "without solutions or hidden tests.")),
-    "autograder": ("microtensor.instructor.bundle",
-                   ("Build the Gradescope autograder zip (setup.sh, run_autograder, "
-                    "the suite with its hidden tests).")),
+    "grade-all": (
+        "microtensor.instructor.gradeall",
+        (
+            "Grade every submission in a folder (one folder or zip per "
+            "student) into a CSV gradebook and a results.json per student."
+        ),
+    ),
+    "release": (
+        "microtensor.instructor.release",
+        (
+            "Write the student kit: the engine, the stubs and the graded suite "
+            "without solutions or hidden tests."
+        ),
+    ),
+    "autograder": (
+        "microtensor.instructor.bundle",
+        (
+            "Build the Gradescope autograder zip (setup.sh, run_autograder, "
+            "the suite with its hidden tests)."
+        ),
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""What ``run_autograder`` runs on Gradescope: grade one submission, always leave results.
+"""What ``run_autograder`` runs on Gradescope: grade, and always leave results.
 
 The folders are Gradescope's, under ROOT (``/autograder`` unless the
 ``MICROTENSOR_AUTOGRADER_ROOT`` environment variable says otherwise, which
@@ -25,9 +25,12 @@ SETTINGS = "autograder.json"
 
 
 def paths(root: str) -> dict:
-    return {"root": root, "source": os.path.join(root, "source"),
-            "submission": os.path.join(root, "submission"),
-            "results": os.path.join(root, "results", "results.json")}
+    return {
+        "root": root,
+        "source": os.path.join(root, "source"),
+        "submission": os.path.join(root, "submission"),
+        "results": os.path.join(root, "results", "results.json"),
+    }
 
 
 def settings(source: str) -> dict:
@@ -49,12 +52,16 @@ def grade_submission(where: dict, config: dict) -> dict:
 
     lessons = config.get("lessons") or registry.lessons_with_tests()
     folder = find_submission_root(where["submission"], lessons)
-    limits = Limits(call_seconds=float(config.get("call_seconds", 10.0)),
-                    total_seconds=float(config.get("total_seconds", 480.0)))
+    limits = Limits(
+        call_seconds=float(config.get("call_seconds", 10.0)),
+        total_seconds=float(config.get("total_seconds", 480.0)),
+    )
     extra = ""
     if folder is None:
-        extra = (f"no lesson file ({', '.join(f'{n}.py' for n in lessons)}) was found "
-                 "in the submission; upload the files themselves or a zip of them")
+        extra = (
+            f"no lesson file ({', '.join(f'{n}.py' for n in lessons)}) was found "
+            "in the submission; upload the files themselves or a zip of them"
+        )
         folder = where["submission"]
     report = runner.grade(folder, lessons, limits)
     return results_dict(report, extra)
@@ -66,9 +73,18 @@ def failure(message: str, seconds: float, max_score: float = 0.0) -> dict:
         "score": 0.0,
         "execution_time": round(seconds, 3),
         "output": "The autograder could not grade this submission.\n" + message,
-        "tests": [{"name": "autograder: the grader ran", "number": "0.1", "score": 0.0,
-                   "max_score": max_score, "status": "failed", "output": message,
-                   "tags": ["harness"], "visibility": "visible"}],
+        "tests": [
+            {
+                "name": "autograder: the grader ran",
+                "number": "0.1",
+                "score": 0.0,
+                "max_score": max_score,
+                "status": "failed",
+                "output": message,
+                "tags": ["harness"],
+                "visibility": "visible",
+            }
+        ],
     }
 
 
@@ -76,8 +92,13 @@ def max_points(lessons) -> float:
     try:
         from microtensor.grading import registry
 
-        return float(sum(t.points for t in registry.all_tests()
-                         if not lessons or t.lesson in lessons))
+        return float(
+            sum(
+                t.points
+                for t in registry.all_tests()
+                if not lessons or t.lesson in lessons
+            )
+        )
     except BaseException:  # noqa: BLE001 -- the grader may be what is broken
         return 0.0
 
@@ -96,8 +117,9 @@ def write(path: str, data: dict) -> None:
 def main(argv=None) -> int:
     """Grade and write results.json; exit 0 whenever results were written."""
     argv = sys.argv[1:] if argv is None else argv
-    root = argv[0] if argv else os.environ.get("MICROTENSOR_AUTOGRADER_ROOT",
-                                                 DEFAULT_ROOT)
+    root = (
+        argv[0] if argv else os.environ.get("MICROTENSOR_AUTOGRADER_ROOT", DEFAULT_ROOT)
+    )
     where = paths(root)
     config = settings(where["source"])
     started = time.monotonic()
@@ -105,9 +127,12 @@ def main(argv=None) -> int:
         data = grade_submission(where, config)
     except BaseException as exc:  # noqa: BLE001 -- the results file must be written
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        data = failure(f"The grader itself failed, not your code: {detail}. Please "
-                       "tell your instructor; your submission was kept.",
-                       time.monotonic() - started, max_points(config.get("lessons")))
+        data = failure(
+            f"The grader itself failed, not your code: {detail}. Please "
+            "tell your instructor; your submission was kept.",
+            time.monotonic() - started,
+            max_points(config.get("lessons")),
+        )
     write(where["results"], data)
     return 0
 

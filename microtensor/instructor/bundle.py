@@ -67,21 +67,28 @@ rm -f "$RESULTS"
 chmod 755 "$ROOT/results" 2> /dev/null
 chmod -R go-rwx "$SOURCE/microtensor/grading/suite" 2> /dev/null
 
-"$PYTHON" -I -B -c 'import sys; sys.path.insert(0, sys.argv[1]); from microtensor.instructor.autograde import main; sys.exit(main(sys.argv[2:]))' "$SOURCE" "$ROOT"
+GRADE='import sys
+sys.path.insert(0, sys.argv[1])
+from microtensor.instructor.autograde import main
+sys.exit(main(sys.argv[2:]))'
+"$PYTHON" -I -B -c "$GRADE" "$SOURCE" "$ROOT"
 status=$?
 
 if [ ! -s "$RESULTS" ]; then
+    WHY="the grader did not start (exit status $status), so nothing was"
+    WHY="$WHY graded. This is not a problem with your code; please tell"
+    WHY="$WHY your instructor. Your submission was kept."
     cat > "$RESULTS" << EOF
 {
   "score": 0.0,
-  "output": "The autograder could not grade this submission: the grader did not start (exit status $status). Please tell your instructor; your submission was kept.",
+  "output": "The autograder could not grade this submission: $WHY",
   "tests": [
     {
       "name": "autograder: the grader ran",
       "score": 0.0,
       "max_score": 0.0,
       "status": "failed",
-      "output": "The grader did not start (exit status $status), so nothing was graded. This is not a problem with your code.",
+      "output": "$WHY",
       "visibility": "visible"
     }
   ]
@@ -105,17 +112,20 @@ def requirements() -> str:
 
 def bundle_files(source: str, staging: str, config: dict) -> None:
     """Lay the bundle's files out in ``staging``."""
-    files.copy_tree(os.path.join(source, "microtensor"),
-                    os.path.join(staging, "microtensor"))
+    files.copy_tree(
+        os.path.join(source, "microtensor"), os.path.join(staging, "microtensor")
+    )
     shutil.copy(os.path.join(source, "pyproject.toml"), staging)
-    files.write_text(os.path.join(staging, "setup.sh"),
-                     SETUP_SH.replace("{requirements}", requirements()))
+    files.write_text(
+        os.path.join(staging, "setup.sh"),
+        SETUP_SH.replace("{requirements}", requirements()),
+    )
     files.write_text(os.path.join(staging, "run_autograder"), RUN_AUTOGRADER)
     files.write_json(os.path.join(staging, "autograder.json"), config)
 
 
 def write_zip(staging: str, out_zip: str) -> int:
-    """Zip ``staging`` (sorted, scripts executable) into ``out_zip``; return the file count."""
+    """Zip ``staging`` into ``out_zip``, sorted, scripts executable; count the files."""
     names = []
     for root, dirs, names_here in os.walk(staging):
         dirs.sort()
@@ -125,8 +135,9 @@ def write_zip(staging: str, out_zip: str) -> int:
         for path in names:
             rel = os.path.relpath(path, staging).replace(os.sep, "/")
             info = zipfile.ZipInfo(rel, date_time=(2020, 1, 1, 0, 0, 0))
-            info.external_attr = EXECUTABLE if rel in ("setup.sh", "run_autograder") \
-                else PLAIN
+            info.external_attr = (
+                EXECUTABLE if rel in ("setup.sh", "run_autograder") else PLAIN
+            )
             info.compress_type = zipfile.ZIP_DEFLATED
             with open(path, "rb") as f:
                 archive.writestr(info, f.read())
@@ -134,9 +145,14 @@ def write_zip(staging: str, out_zip: str) -> int:
     return len(names)
 
 
-def build(out_zip: str, source: str | None = None, lessons=None,
-          call_seconds: float = 10.0, total_seconds: float = 480.0,
-          force: bool = False) -> int:
+def build(
+    out_zip: str,
+    source: str | None = None,
+    lessons=None,
+    call_seconds: float = 10.0,
+    total_seconds: float = 480.0,
+    force: bool = False,
+) -> int:
     """Write the bundle to ``out_zip``; return the number of files in it."""
     from microtensor.grading import registry
 
@@ -146,10 +162,15 @@ def build(out_zip: str, source: str | None = None, lessons=None,
         raise files.InstructorError(f"{out_zip} exists; pass --force to replace it")
     unknown = [lesson for lesson in lessons or () if lesson not in registry.LESSONS]
     if unknown:
-        raise files.InstructorError(f"unknown lesson {unknown[0]!r}; the lessons are "
-                                    f"{', '.join(registry.LESSONS)}")
-    config = {"lessons": list(lessons or []), "call_seconds": call_seconds,
-              "total_seconds": total_seconds}
+        raise files.InstructorError(
+            f"unknown lesson {unknown[0]!r}; the lessons are "
+            f"{', '.join(registry.LESSONS)}"
+        )
+    config = {
+        "lessons": list(lessons or []),
+        "call_seconds": call_seconds,
+        "total_seconds": total_seconds,
+    }
     with tempfile.TemporaryDirectory(prefix="microtensor-bundle-") as staging:
         bundle_files(root, staging, config)
         os.makedirs(os.path.dirname(out_zip), exist_ok=True)
@@ -161,20 +182,35 @@ def source_root_for_bundle(given: str | None) -> str:
     root = os.path.abspath(given or os.path.dirname(files.PACKAGE_DIR))
     for needed in ("microtensor", "pyproject.toml"):
         if not os.path.exists(os.path.join(root, needed)):
-            raise files.InstructorError(f"{root} has no {needed}; pass --source with "
-                                        "the microtensor checkout")
+            raise files.InstructorError(
+                f"{root} has no {needed}; pass --source with the microtensor checkout"
+            )
     return root
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("out_zip", metavar="OUT.zip", help="the bundle to write")
-    parser.add_argument("--lesson", action="append", metavar="NAME",
-                        help="grade only this lesson (repeat for several; default all)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                        help="time limit of one call into the submission (default 10)")
-    parser.add_argument("--budget", type=float, default=480.0, metavar="SECONDS",
-                        help="time limit of one whole submission (default 480; keep "
-                             "it below Gradescope's own timeout)")
+    parser.add_argument(
+        "--lesson",
+        action="append",
+        metavar="NAME",
+        help="grade only this lesson (repeat for several; default all)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit of one call into the submission (default 10)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=480.0,
+        metavar="SECONDS",
+        help="time limit of one whole submission (default 480; keep "
+        "it below Gradescope's own timeout)",
+    )
     parser.add_argument("--source", metavar="DIR", help="the checkout to bundle")
     parser.add_argument("--force", action="store_true", help="replace OUT.zip")
 
@@ -183,13 +219,29 @@ def run(args) -> int:
     from microtensor.cli import EXIT_CANNOT_GRADE, say
 
     try:
-        count = build(args.out_zip, args.source, args.lesson, args.timeout,
-                      args.budget, args.force)
+        count = build(
+            args.out_zip,
+            args.source,
+            args.lesson,
+            args.timeout,
+            args.budget,
+            args.force,
+        )
     except files.InstructorError as exc:
         say(f"microtensor autograder: {exc}", sys.stderr)
         return EXIT_CANNOT_GRADE
-    say(f"Gradescope bundle written to {os.path.abspath(args.out_zip)} ({count} files): "
-        "upload it as the autograder of a Gradescope programming assignment")
-    say(json.dumps({"lessons": args.lesson or "all", "call_seconds": args.timeout,
-                    "total_seconds": args.budget}))
+    out = os.path.abspath(args.out_zip)
+    say(
+        f"Gradescope bundle written to {out} ({count} files): upload it as the "
+        "autograder of a Gradescope programming assignment"
+    )
+    say(
+        json.dumps(
+            {
+                "lessons": args.lesson or "all",
+                "call_seconds": args.timeout,
+                "total_seconds": args.budget,
+            }
+        )
+    )
     return 0

@@ -36,8 +36,12 @@ def summary_of(report, fingerprint: str = "", version: str = "") -> dict:
         "max_total": report.max_score,
         "status": status,
         "seconds": round(report.seconds, 2),
-        "notes": [f"{lesson.lesson}: {note}" for lesson in report.lessons
-                  for note in lesson.notes] + list(report.notes),
+        "notes": [
+            f"{lesson.lesson}: {note}"
+            for lesson in report.lessons
+            for note in lesson.notes
+        ]
+        + list(report.notes),
         "fingerprint": fingerprint,
         "grader_version": version,
     }
@@ -54,7 +58,7 @@ def _stop_on_terminate(signum, frame):
 
 
 def main(argv=None) -> int:
-    """Grade ``config["submission"]``; write ``config["results"]`` and ``config["summary"]``."""
+    """Grade ``config["submission"]``; write its results.json and summary.json."""
     from microtensor.grading import runner
     from microtensor.grading.client import Limits, stop_all_workers  # noqa: F401
     from microtensor.grading.results_json import results_dict, write_results
@@ -65,13 +69,21 @@ def main(argv=None) -> int:
     limits = Limits(**config.get("limits", {}))
     forbidden = runner.default_forbidden_paths() + list(config.get("forbidden", []))
     started = time.monotonic()
-    report = runner.grade(config["submission"], config.get("lessons") or None, limits,
-                          forbidden_paths=forbidden)
+    report = runner.grade(
+        config["submission"],
+        config.get("lessons") or None,
+        limits,
+        forbidden_paths=forbidden,
+    )
     report.notes.extend(config.get("notes", []))
     report.seconds = time.monotonic() - started
     write_results(config["results"], results_dict(report))
-    write_json(config["summary"], summary_of(report, config.get("fingerprint", ""),
-                                             config.get("grader_version", "")))
+    write_json(
+        config["summary"],
+        summary_of(
+            report, config.get("fingerprint", ""), config.get("grader_version", "")
+        ),
+    )
     return 0
 
 

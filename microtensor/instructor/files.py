@@ -1,4 +1,4 @@
-"""Files the instructor commands share: where things are, fingerprints, atomic writes."""
+"""What the instructor commands share: where things are, fingerprints, safe writes."""
 
 from __future__ import annotations
 
@@ -14,8 +14,17 @@ import tempfile
 import microtensor
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(microtensor.__file__))
-SKIPPED_NAMES = frozenset(["__pycache__", ".git", "__MACOSX", ".DS_Store",
-                           ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"])
+SKIPPED_NAMES = frozenset(
+    [
+        "__pycache__",
+        ".git",
+        "__MACOSX",
+        ".DS_Store",
+        ".pytest_cache",
+        ".hypothesis",
+        ".ipynb_checkpoints",
+    ]
+)
 MAX_ROOT_DEPTH = 4
 
 
@@ -24,14 +33,18 @@ class InstructorError(Exception):
 
 
 def source_root(given: str | None = None) -> str:
-    """The source checkout: the folder holding ``microtensor/``, ``exercises/``, ``solutions/``."""
+    """The source checkout: the folder with microtensor/, exercises/ and solutions/."""
     root = os.path.abspath(given or os.path.dirname(PACKAGE_DIR))
-    missing = [name for name in ("microtensor", "exercises", "solutions")
-               if not os.path.isdir(os.path.join(root, name))]
+    missing = [
+        name
+        for name in ("microtensor", "exercises", "solutions")
+        if not os.path.isdir(os.path.join(root, name))
+    ]
     if missing:
         raise InstructorError(
             f"{root} is not a microtensor source checkout (no {', '.join(missing)}/); "
-            "run the command from a clone of the repository or pass --source DIR")
+            "run the command from a clone of the repository or pass --source DIR"
+        )
     return root
 
 
@@ -45,8 +58,10 @@ def grader_version() -> str:
     import numpy
 
     digest = hashlib.sha256()
-    digest.update(f"{microtensor.__version__}|{numpy.__version__}|"
-                  f"{hypothesis.__version__}|{platform.python_version()}".encode())
+    digest.update(
+        f"{microtensor.__version__}|{numpy.__version__}|"
+        f"{hypothesis.__version__}|{platform.python_version()}".encode()
+    )
     for path in sorted(_python_files(PACKAGE_DIR)):
         digest.update(os.path.relpath(path, PACKAGE_DIR).encode() + b"\0")
         with open(path, "rb") as f:
@@ -104,9 +119,13 @@ def find_submission_root(folder: str, lessons) -> str | None:
                 continue
             if any(e.name in wanted and not e.is_dir() for e in entries):
                 return current
-            following.extend(e.path for e in entries if e.is_dir(follow_symlinks=False)
-                             and e.name not in SKIPPED_NAMES
-                             and not e.name.startswith("."))
+            following.extend(
+                e.path
+                for e in entries
+                if e.is_dir(follow_symlinks=False)
+                and e.name not in SKIPPED_NAMES
+                and not e.name.startswith(".")
+            )
         level = following
     return None
 
@@ -153,10 +172,14 @@ def copy_tree(source: str, target: str) -> None:
 
 def check_writable(path: str, force: bool) -> None:
     """Refuse to replace an existing, non-empty ``path`` unless ``force``."""
-    if os.path.lexists(path) and (not os.path.isdir(path) or os.listdir(path)) \
-            and not force:
-        raise InstructorError(f"{path} already exists and is not empty; "
-                              "pass --force to replace it")
+    if (
+        os.path.lexists(path)
+        and (not os.path.isdir(path) or os.listdir(path))
+        and not force
+    ):
+        raise InstructorError(
+            f"{path} already exists and is not empty; pass --force to replace it"
+        )
 
 
 def remove(path: str) -> None:

@@ -64,7 +64,7 @@ class Batch:
 
     @property
     def forbidden(self) -> list[str]:
-        """Where no worker may read: every student's files, the results, the gradebook."""
+        """Where no worker may read: all students' files, the results, the gradebook."""
         return [self.submissions, self.work, self.results, os.path.abspath(self.out)]
 
 
@@ -118,15 +118,24 @@ def grade_entry(entry: Entry, batch: Batch) -> tuple[dict, bool]:
     except OSError as exc:
         stamp = f"unreadable: {exc}"
     old = files.read_json(summary_path)
-    if (not batch.force and isinstance(old, dict) and old.get("fingerprint") == stamp
-            and os.path.exists(results_path)
-            and not str(old.get("status", "")).startswith(RETRIED)):
+    if (
+        not batch.force
+        and isinstance(old, dict)
+        and old.get("fingerprint") == stamp
+        and os.path.exists(results_path)
+        and not str(old.get("status", "")).startswith(RETRIED)
+    ):
         return old, True
     try:
         summary = _grade(entry, batch, stamp, results_path, summary_path)
     except Exception as exc:  # noqa: BLE001 -- one student's problem never stops the batch
-        summary = _harness_summary(f"crashed: the batch could not grade it ({exc})",
-                                   stamp, batch, results_path, summary_path)
+        summary = _harness_summary(
+            f"crashed: the batch could not grade it ({exc})",
+            stamp,
+            batch,
+            results_path,
+            summary_path,
+        )
     return summary, False
 
 
@@ -134,8 +143,13 @@ def _grade(entry, batch, stamp, results_path, summary_path) -> dict:
     from microtensor.grading.registry import LESSONS
 
     if entry.kind == "other":
-        return _harness_summary("malformed: not a folder or a .zip file", stamp, batch,
-                                results_path, summary_path)
+        return _harness_summary(
+            "malformed: not a folder or a .zip file",
+            stamp,
+            batch,
+            results_path,
+            summary_path,
+        )
     notes, folder = [], entry.path
     if entry.kind == "zip":
         folder = os.path.join(batch.work, entry.key)
@@ -143,11 +157,13 @@ def _grade(entry, batch, stamp, results_path, summary_path) -> dict:
         try:
             notes = extract(entry.path, folder)
         except UnsafeZip as exc:
-            return _harness_summary(f"malformed: {exc}", stamp, batch, results_path,
-                                    summary_path)
+            return _harness_summary(
+                f"malformed: {exc}", stamp, batch, results_path, summary_path
+            )
     root = files.find_submission_root(folder, batch.lessons or LESSONS)
-    summary = _run_child(entry, batch, stamp, root or folder, notes, results_path,
-                         summary_path)
+    summary = _run_child(
+        entry, batch, stamp, root or folder, notes, results_path, summary_path
+    )
     if root is None and summary["status"].startswith("graded"):
         summary["status"] = "no lesson files found"
         files.write_json(summary_path, summary)
@@ -157,10 +173,17 @@ def _grade(entry, batch, stamp, results_path, summary_path) -> dict:
 def _run_child(entry, batch, stamp, submission, notes, results_path, summary_path):
     """Grade in a separate process; a crash or a hang becomes the student's status."""
     trusted = tempfile.mkdtemp(prefix=f"{entry.key}-grader-", dir=batch.work)
-    config = {"submission": submission, "lessons": batch.lessons, "limits": batch.limits,
-              "forbidden": batch.forbidden, "notes": notes, "results": results_path,
-              "summary": summary_path, "fingerprint": stamp,
-              "grader_version": batch.version}
+    config = {
+        "submission": submission,
+        "lessons": batch.lessons,
+        "limits": batch.limits,
+        "forbidden": batch.forbidden,
+        "notes": notes,
+        "results": results_path,
+        "summary": summary_path,
+        "fingerprint": stamp,
+        "grader_version": batch.version,
+    }
     if os.path.exists(summary_path):
         os.unlink(summary_path)
     budget = batch.limits.get("total_seconds", 1200.0) + CHILD_MARGIN_SECONDS
@@ -175,13 +198,25 @@ def _run_child(entry, batch, stamp, submission, notes, results_path, summary_pat
 def run_child_process(config: dict, cwd: str, timeout: float) -> str:
     """Run `child` with ``config``; return "" on success, else why it failed."""
     parent = os.path.dirname(files.PACKAGE_DIR)
-    command = [sys.executable, "-I", "-B", "-c", child.BOOTSTRAP.format(parent=parent),
-               json.dumps(config)]
+    command = [
+        sys.executable,
+        "-I",
+        "-B",
+        "-c",
+        child.BOOTSTRAP.format(parent=parent),
+        json.dumps(config),
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cwd, ".hypothesis")
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         _, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -189,8 +224,10 @@ def run_child_process(config: dict, cwd: str, timeout: float) -> str:
         return f"timed out: grading took more than {timeout:g} s"
     if process.returncode != 0:
         tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
-        return f"crashed: the grading process exited with status {process.returncode}" + (
-            f" ({' / '.join(tail)})" if tail else "")
+        return (
+            f"crashed: the grading process exited with status {process.returncode}"
+            + (f" ({' / '.join(tail)})" if tail else "")
+        )
     return ""
 
 
@@ -213,10 +250,17 @@ def _harness_summary(status, stamp, batch, results_path, summary_path) -> dict:
     from microtensor.grading.results_json import harness_failure, write_results
 
     write_results(results_path, harness_failure(status))
-    summary = {"lessons": {}, "max_lessons": {}, "total": 0.0,
-               "max_total": batch.max_total,
-               "status": status, "seconds": 0.0, "notes": [], "fingerprint": stamp,
-               "grader_version": batch.version}
+    summary = {
+        "lessons": {},
+        "max_lessons": {},
+        "total": 0.0,
+        "max_total": batch.max_total,
+        "status": status,
+        "seconds": 0.0,
+        "notes": [],
+        "fingerprint": stamp,
+        "grader_version": batch.version,
+    }
     files.write_json(summary_path, summary)
     return summary
 
@@ -231,12 +275,19 @@ def gradebook_text(rows: dict, lessons: list) -> str:
     writer.writerow(["student", *lessons, "total", "out_of", "status", "seconds"])
     for student in sorted(rows):
         summary = rows[student]
-        scores = [_number(summary.get("lessons", {}).get(lesson, 0.0))
-                  for lesson in lessons]
-        writer.writerow([_cell(student), *scores, _number(summary.get("total", 0.0)),
-                         _number(summary.get("max_total", 0.0)),
-                         _cell(str(summary.get("status", ""))),
-                         f"{float(summary.get('seconds', 0.0)):.1f}"])
+        scores = [
+            _number(summary.get("lessons", {}).get(lesson, 0.0)) for lesson in lessons
+        ]
+        writer.writerow(
+            [
+                _cell(student),
+                *scores,
+                _number(summary.get("total", 0.0)),
+                _number(summary.get("max_total", 0.0)),
+                _cell(str(summary.get("status", ""))),
+                f"{float(summary.get('seconds', 0.0)):.1f}",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -253,23 +304,51 @@ def _cell(text: str) -> str:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("submissions", metavar="SUBMISSIONS_DIR",
-                        help="one folder or .zip per student")
-    parser.add_argument("--out", required=True, metavar="GRADEBOOK_CSV",
-                        help="the CSV gradebook to write")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
-                        help="grade N submissions at once (default 1)")
-    parser.add_argument("--results", metavar="DIR",
-                        help="where each student's results.json goes "
-                             "(default: GRADEBOOK-results/ beside the CSV)")
-    parser.add_argument("--lesson", action="append", metavar="NAME",
-                        help="grade only this lesson (repeat for several)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                        help="time limit of one call into a submission (default 10)")
-    parser.add_argument("--budget", type=float, default=1200.0, metavar="SECONDS",
-                        help="time limit of one whole submission (default 1200)")
-    parser.add_argument("--force", action="store_true",
-                        help="grade again even what is unchanged")
+    parser.add_argument(
+        "submissions", metavar="SUBMISSIONS_DIR", help="one folder or .zip per student"
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="GRADEBOOK_CSV",
+        help="the CSV gradebook to write",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="grade N submissions at once (default 1)",
+    )
+    parser.add_argument(
+        "--results",
+        metavar="DIR",
+        help="where each student's results.json goes "
+        "(default: GRADEBOOK-results/ beside the CSV)",
+    )
+    parser.add_argument(
+        "--lesson",
+        action="append",
+        metavar="NAME",
+        help="grade only this lesson (repeat for several)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit of one call into a submission (default 10)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=1200.0,
+        metavar="SECONDS",
+        help="time limit of one whole submission (default 1200)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="grade again even what is unchanged"
+    )
     parser.add_argument("--quiet", action="store_true", help="print the summary only")
 
 
@@ -296,11 +375,14 @@ def run(args) -> int:
 
 def _check_arguments(args, registry) -> str:
     if not os.path.isdir(args.submissions):
-        return f"{args.submissions} is not a folder (give the folder with one " \
-               "folder or zip per student)"
+        return (
+            f"{args.submissions} is not a folder (give the folder with one "
+            "folder or zip per student)"
+        )
     unknown = [lesson for lesson in args.lesson or () if lesson not in registry.LESSONS]
     if unknown:
-        return f"unknown lesson {unknown[0]!r}; the lessons are {', '.join(registry.LESSONS)}"
+        known = ", ".join(registry.LESSONS)
+        return f"unknown lesson {unknown[0]!r}; the lessons are {known}"
     if args.jobs < 1:
         return f"--jobs must be at least 1, got {args.jobs}"
     return ""
@@ -314,8 +396,17 @@ def _batch(args, registry) -> Batch:
     os.chmod(work, 0o700)
     limits = {"call_seconds": args.timeout, "total_seconds": args.budget}
     max_total = sum(t.points for t in registry.all_tests() if t.lesson in lessons)
-    return Batch(os.path.abspath(args.submissions), out, results, lessons, limits,
-                 args.force, work, files.grader_version(), max_total)
+    return Batch(
+        os.path.abspath(args.submissions),
+        out,
+        results,
+        lessons,
+        limits,
+        args.force,
+        work,
+        files.grader_version(),
+        max_total,
+    )
 
 
 def _grade_all(entries, batch, jobs, progress) -> dict:
@@ -349,19 +440,26 @@ def _kind(status: str) -> str:
 
 
 def _closing_line(counts: dict, total: int, batch: Batch) -> str:
-    parts = [f"{counts.get('graded', 0)} graded",
-             f"{counts.get('skipped', 0)} unchanged (not graded again)",
-             f"{counts.get('malformed', 0)} malformed",
-             f"{counts.get('harness', 0)} crashed or timed out"]
-    return (f"{total} submissions: {', '.join(parts)}\n"
-            f"gradebook: {batch.out}\nresults:   {batch.results}")
+    parts = [
+        f"{counts.get('graded', 0)} graded",
+        f"{counts.get('skipped', 0)} unchanged (not graded again)",
+        f"{counts.get('malformed', 0)} malformed",
+        f"{counts.get('harness', 0)} crashed or timed out",
+    ]
+    return (
+        f"{total} submissions: {', '.join(parts)}\n"
+        f"gradebook: {batch.out}\nresults:   {batch.results}"
+    )
 
 
 def _warn_if_readable(folder: str, say) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0 and os.stat(folder).st_mode & 0o004:
-        say(f"note: {folder} is readable by every user, the grader's unprivileged "
+        say(
+            f"note: {folder} is readable by every user, the grader's unprivileged "
             "worker included; `chmod o-rwx` it so that a submission that escaped "
-            "its sandbox still could not read its classmates' work", sys.stderr)
+            "its sandbox still could not read its classmates' work",
+            sys.stderr,
+        )
 
 
 class Progress:
@@ -377,18 +475,24 @@ class Progress:
         from microtensor.cli import say
 
         self.count += 1
-        score = f"{_number(summary.get('total', 0))}/{_number(summary.get('max_total', 0))}"
+        score = (
+            f"{_number(summary.get('total', 0))}/{_number(summary.get('max_total', 0))}"
+        )
         what = "unchanged, not graded again" if skipped else summary.get("status", "")
         if self.live:
             done = int(30 * self.count / max(1, self.total))
-            self.stream.write(f"\r[{'#' * done}{'.' * (30 - done)}] {self.count}/"
-                              f"{self.total}  {student[:24]}: {score} {what[:30]}"
-                              f"  {time.monotonic() - self.started:.0f} s\x1b[K")
+            self.stream.write(
+                f"\r[{'#' * done}{'.' * (30 - done)}] {self.count}/"
+                f"{self.total}  {student[:24]}: {score} {what[:30]}"
+                f"  {time.monotonic() - self.started:.0f} s\x1b[K"
+            )
             self.stream.flush()
         elif not self.quiet:
             width = len(str(self.total))
-            say(f"[{self.count:>{width}}/{self.total}] {student}: {score}  {what}  "
-                f"({float(summary.get('seconds', 0.0)):.1f} s)")
+            say(
+                f"[{self.count:>{width}}/{self.total}] {student}: {score}  {what}  "
+                f"({float(summary.get('seconds', 0.0)):.1f} s)"
+            )
 
     def done(self) -> None:
         if self.live:

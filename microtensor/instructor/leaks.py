@@ -32,12 +32,39 @@ from dataclasses import dataclass
 MAX_TRIVIAL_WORDS = 3
 MIN_BLOCK = 3
 BARE_STATEMENTS = frozenset(
-    ["return self", "return", "return None", "return True", "return False", "pass",
-     "break", "continue", "else:", "try:", "finally:", "except Exception:",
-     "raise", "..."]
+    [
+        "return self",
+        "return",
+        "return None",
+        "return True",
+        "return False",
+        "pass",
+        "break",
+        "continue",
+        "else:",
+        "try:",
+        "finally:",
+        "except Exception:",
+        "raise",
+        "...",
+    ]
 )
-TEXT_SUFFIXES = (".py", ".md", ".txt", ".toml", ".cfg", ".ini", ".json", ".yml",
-                 ".yaml", ".rst", ".csv", ".sh", ".html", ".ipynb")
+TEXT_SUFFIXES = (
+    ".py",
+    ".md",
+    ".txt",
+    ".toml",
+    ".cfg",
+    ".ini",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".rst",
+    ".csv",
+    ".sh",
+    ".html",
+    ".ipynb",
+)
 PUNCTUATION = re.compile(r"[\s()\[\]{},:;.]*")
 
 
@@ -52,8 +79,10 @@ class Finding:
     solution_line: int
 
     def __str__(self) -> str:
-        return (f"{self.path}:{self.line}: {self.text!r} "
-                f"(solutions/{self.solution}:{self.solution_line})")
+        return (
+            f"{self.path}:{self.line}: {self.text!r} "
+            f"(solutions/{self.solution}:{self.solution_line})"
+        )
 
 
 def normalize(line: str) -> str:
@@ -63,8 +92,12 @@ def normalize(line: str) -> str:
 
 def is_trivial(text: str) -> bool:
     """True for lines that identify no solution (see the module docstring)."""
-    if (not text or text.startswith("#") or PUNCTUATION.fullmatch(text)
-            or text in BARE_STATEMENTS):
+    if (
+        not text
+        or text.startswith("#")
+        or PUNCTUATION.fullmatch(text)
+        or text in BARE_STATEMENTS
+    ):
         return True
     return _word_count(text) <= MAX_TRIVIAL_WORDS
 
@@ -99,8 +132,11 @@ def body_line_numbers(source: str) -> set[int]:
 
 
 def _is_docstring(statement) -> bool:
-    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
-            and isinstance(statement.value.value, str))
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
 
 
 def secret_lines(solutions_dir: str, stubs_dir: str) -> dict[str, tuple[str, int]]:
@@ -134,8 +170,11 @@ def _stub_lines(path: str) -> set[str]:
         body = body_line_numbers(source)
     except SyntaxError:
         body = set()
-    return {normalize(line) for number, line in enumerate(source.splitlines(), start=1)
-            if number not in body}
+    return {
+        normalize(line)
+        for number, line in enumerate(source.splitlines(), start=1)
+        if number not in body
+    }
 
 
 def scan(release_dir: str, secrets: dict) -> list[Finding]:
@@ -147,7 +186,9 @@ def scan(release_dir: str, secrets: dict) -> list[Finding]:
             if not name.endswith(TEXT_SUFFIXES) and "." in name:
                 continue
             path = os.path.join(root, name)
-            findings.extend(_scan_file(path, os.path.relpath(path, release_dir), secrets))
+            findings.extend(
+                _scan_file(path, os.path.relpath(path, release_dir), secrets)
+            )
     return findings
 
 
@@ -180,7 +221,11 @@ def _blocks(findings: list[Finding]) -> list[list[Finding]]:
     runs: list[list[Finding]] = []
     for finding in sorted(findings, key=lambda f: (f.path, f.line)):
         last = runs[-1][-1] if runs else None
-        if last is not None and last.path == finding.path and finding.line == last.line + 1:
+        if (
+            last is not None
+            and last.path == finding.path
+            and finding.line == last.line + 1
+        ):
             runs[-1].append(finding)
         else:
             runs.append([finding])

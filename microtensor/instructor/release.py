@@ -28,11 +28,11 @@ from microtensor.instructor import files, leaks
 
 SUITE = os.path.join("microtensor", "grading", "suite")
 PYTEST_SECTION = "[tool.pytest.ini_options]"
-KIT_PYTEST = '''[tool.pytest.ini_options]
+KIT_PYTEST = """[tool.pytest.ini_options]
 # Plain `pytest` grades exercises/ with the graded suite: the microtensor
 # plugin collects the suite whenever --submission is given.
 addopts = "--submission exercises -p no:cacheprovider"
-'''
+"""
 KIT_README = """# microtensor: the exercise kit
 
 Your work goes in `exercises/`, one file per lesson. Install the kit once:
@@ -79,14 +79,16 @@ def strip_hidden(source: str) -> tuple[str, list[str]]:
             names.append(_node_name(node))
     lines = source.splitlines(keepends=True)
     for start, end in reversed(spans):
-        del lines[start - 1:end]
+        del lines[start - 1 : end]
     return "".join(lines), names
 
 
 def _is_hidden_test(node) -> bool:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return any(_hidden_graded(d) for d in node.decorator_list)
-    if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(
+        node.value, ast.Call
+    ):
         return _hidden_graded(node.value.func)
     return False
 
@@ -116,12 +118,16 @@ def _node_name(node) -> str:
 
 
 def build_kit(source: str, kit: str) -> list[str]:
-    """Write the kit for the checkout ``source`` into the new folder ``kit``; return notes."""
-    files.copy_tree(os.path.join(source, "microtensor"), os.path.join(kit, "microtensor"))
+    """Write the kit of the checkout ``source`` into the new folder ``kit``."""
+    files.copy_tree(
+        os.path.join(source, "microtensor"), os.path.join(kit, "microtensor")
+    )
     files.copy_tree(os.path.join(source, "exercises"), os.path.join(kit, "exercises"))
     notes = _strip_suite(os.path.join(kit, SUITE))
-    files.write_text(os.path.join(kit, "pyproject.toml"),
-                     kit_pyproject(os.path.join(source, "pyproject.toml")))
+    files.write_text(
+        os.path.join(kit, "pyproject.toml"),
+        kit_pyproject(os.path.join(source, "pyproject.toml")),
+    )
     files.write_text(os.path.join(kit, "README.md"), KIT_README)
     for name in ("LICENSE", "LICENSE.md", "LICENSE.txt"):
         if os.path.isfile(os.path.join(source, name)):
@@ -147,7 +153,9 @@ def kit_pyproject(path: str) -> str:
     """The checkout's pyproject.toml with a pytest section that grades exercises/."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    pattern = re.compile(r"^\[tool\.pytest\.ini_options\]\n(?:(?!\[).*\n?)*", re.MULTILINE)
+    pattern = re.compile(
+        r"^\[tool\.pytest\.ini_options\]\n(?:(?!\[).*\n?)*", re.MULTILINE
+    )
     if pattern.search(text):
         return pattern.sub(KIT_PYTEST + "\n", text, count=1).rstrip() + "\n"
     return text.rstrip() + "\n\n" + KIT_PYTEST
@@ -165,14 +173,22 @@ print(json.dumps([[t.lesson, t.name, t.visibility] for t in tests]))
 
 
 def listed_tests(package_parent: str) -> list:
-    """[lesson, name, visibility] of every graded test the package at ``package_parent`` has."""
+    """[lesson, name, visibility] of each graded test in ``package_parent``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update(PYTHONPATH=package_parent, PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run([sys.executable, "-c", SUITE_LISTING], cwd=package_parent,
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", SUITE_LISTING],
+        cwd=package_parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         raise files.InstructorError(
-            f"the graded suite in {package_parent} does not import:\n{done.stderr[-2000:]}")
+            f"the graded suite in {package_parent} does not import:\n"
+            + done.stderr[-2000:]
+        )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -183,32 +199,45 @@ def check_kit(source: str, kit: str) -> list[str]:
     if hidden:
         raise files.InstructorError(
             "the release still holds hidden tests (mark them with a literal "
-            f"visibility=\"hidden\" in @graded): {', '.join(hidden)}")
+            f'visibility="hidden" in @graded): {", ".join(hidden)}'
+        )
     expected = [t for t in listed_tests(source) if t[2] != "hidden"]
     if sorted(map(tuple, shipped)) != sorted(map(tuple, expected)):
-        raise files.InstructorError("the release's suite differs from the visible suite "
-                                    "of the checkout; nothing was written")
-    secrets = leaks.secret_lines(os.path.join(source, "solutions"),
-                                 os.path.join(source, "exercises"))
+        raise files.InstructorError(
+            "the release's suite differs from the visible suite "
+            "of the checkout; nothing was written"
+        )
+    secrets = leaks.secret_lines(
+        os.path.join(source, "solutions"), os.path.join(source, "exercises")
+    )
     found, shared = leaks.leaks(leaks.scan(kit, secrets))
     if found:
-        raise LeakError("lines of the reference solutions are in the release; nothing "
-                        "was written:\n" + "\n".join(f"  {f}" for f in found))
-    return [f"{len(shared)} single lines of the engine and the suite's trusted "
+        raise LeakError(
+            "lines of the reference solutions are in the release; nothing "
+            "was written:\n" + "\n".join(f"  {f}" for f in found)
+        )
+    return (
+        [
+            f"{len(shared)} single lines of the engine and the suite's trusted "
             "references also occur in the solutions (shared formulas; see "
-            "microtensor.instructor.leaks)"] if shared else []
+            "microtensor.instructor.leaks)"
+        ]
+        if shared
+        else []
+    )
 
 
 # ------------------------------------------------------------------ the command
 
 
 def release(out_dir: str, source: str | None = None, force: bool = False) -> list[str]:
-    """Build, check and write the kit into ``out_dir``; return notes for the instructor."""
+    """Build, check and write the kit into ``out_dir``; return notes."""
     root = files.source_root(source)
     out_dir = os.path.abspath(out_dir)
     if out_dir == root or out_dir.startswith(root + os.sep + "microtensor"):
-        raise files.InstructorError(f"{out_dir} is inside the checkout; choose a folder "
-                                    "outside it")
+        raise files.InstructorError(
+            f"{out_dir} is inside the checkout; choose a folder outside it"
+        )
     files.check_writable(out_dir, force)
     parent = os.path.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
@@ -226,11 +255,14 @@ def release(out_dir: str, source: str | None = None, force: bool = False) -> lis
 
 def add_arguments(parser) -> None:
     parser.add_argument("out_dir", metavar="OUT_DIR", help="where to write the kit")
-    parser.add_argument("--source", metavar="DIR",
-                        help="the checkout to release (default: the one this "
-                             "microtensor comes from)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace OUT_DIR when it exists")
+    parser.add_argument(
+        "--source",
+        metavar="DIR",
+        help="the checkout to release (default: the one this microtensor comes from)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace OUT_DIR when it exists"
+    )
 
 
 def run(args) -> int:

@@ -26,7 +26,7 @@ class UnsafeZip(Exception):
 
 
 def extract(zip_path: str, target: str) -> list[str]:
-    """Unpack ``zip_path`` into the empty folder ``target``; return notes on what was left out.
+    """Unpack ``zip_path`` into the empty folder ``target``; note what was left out.
 
     Raises
     ------
@@ -69,7 +69,7 @@ def _extract_members(archive, members, target: str) -> list[str]:
 
 
 def member_parts(name: str) -> list[str]:
-    """The path parts of a member name; UnsafeZip when it could land outside the target."""
+    """The path parts of a member name; UnsafeZip when it could land outside."""
     text = name.replace("\\", "/")
     parts = [p for p in text.split("/") if p not in ("", ".")]
     if text.startswith("/") or (parts and len(parts[0]) >= 2 and parts[0][1] == ":"):
@@ -82,7 +82,9 @@ def member_parts(name: str) -> list[str]:
 
 
 def _is_metadata(parts: list[str]) -> bool:
-    return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+    return (
+        parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+    )
 
 
 def _copy_member(archive, member, destination: str, room: int) -> int:
@@ -94,13 +96,22 @@ def _copy_member(archive, member, destination: str, room: int) -> int:
             for block in iter(lambda: source.read(CHUNK), b""):
                 written += len(block)
                 if written > MAX_FILE_BYTES:
-                    raise UnsafeZip(f"{member.filename!r} is larger than "
-                                    f"{MAX_FILE_BYTES // 2**20} MB")
+                    raise UnsafeZip(
+                        f"{member.filename!r} is larger than "
+                        f"{MAX_FILE_BYTES // 2**20} MB"
+                    )
                 if written > room:
-                    raise UnsafeZip(f"the zip holds more than "
-                                    f"{MAX_TOTAL_BYTES // 2**20} MB")
+                    raise UnsafeZip(
+                        f"the zip holds more than {MAX_TOTAL_BYTES // 2**20} MB"
+                    )
                 out.write(block)
-    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError,
-            EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        RuntimeError,
+        NotImplementedError,
+        OSError,
+        EOFError,
+    ) as exc:
         raise UnsafeZip(f"{member.filename!r} cannot be read ({exc})") from None
     return written

@@ -61,12 +61,22 @@ def build(root: str, fixture: str | None = None, source: str | None = None) -> d
     ``neuron.py`` link is pointed at the arena's own decoy solution.
     """
     os.chmod(root, 0o755)  # the worker may run as nobody (see conftest.py)
-    paths = {name: os.path.join(root, name)
-             for name in ("microtensor", "solutions", "tests", "results", "tmp",
-                          "submission", "trusted")}
+    paths = {
+        name: os.path.join(root, name)
+        for name in (
+            "microtensor",
+            "solutions",
+            "tests",
+            "results",
+            "tmp",
+            "submission",
+            "trusted",
+        )
+    }
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(os.path.join(REPO, "microtensor"), paths["microtensor"],
-                    ignore=ignore)
+    shutil.copytree(
+        os.path.join(REPO, "microtensor"), paths["microtensor"], ignore=ignore
+    )
     shutil.copytree(os.path.join(REPO, "solutions"), paths["solutions"], ignore=ignore)
     os.makedirs(paths["tests"])
     shutil.copy(os.path.join(REPO, "tests", "conftest.py"), paths["tests"])
@@ -89,8 +99,10 @@ def _copy_submission(source: str, paths: dict) -> None:
         path = os.path.join(source, name)
         real_name = name.removeprefix(BROUGHT_PREFIX)
         if os.path.islink(path):
-            os.symlink(os.path.join(paths["solutions"], real_name),
-                       os.path.join(target, real_name))
+            os.symlink(
+                os.path.join(paths["solutions"], real_name),
+                os.path.join(target, real_name),
+            )
         else:
             shutil.copy(path, os.path.join(target, real_name))
 
@@ -98,27 +110,41 @@ def _copy_submission(source: str, paths: dict) -> None:
 def environment(paths: dict) -> dict:
     """The environment of a grading subprocess: the arena's package, its own TMPDIR."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env.update(PYTHONPATH=paths["root"], TMPDIR=paths["tmp"], PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        PYTHONPATH=paths["root"], TMPDIR=paths["tmp"], PYTHONDONTWRITEBYTECODE="1"
+    )
     return env
 
 
-def grade(paths: dict, lessons=("neuron", "perceptron"), timeout: float = 240.0,
-          **limits) -> dict:
+def grade(
+    paths: dict, lessons=("neuron", "perceptron"), timeout: float = 240.0, **limits
+) -> dict:
     """Grade the arena's submission in a subprocess; return its summary and timing."""
-    config = {"arena": paths["root"], "submission": paths["submission"],
-              "lessons": list(lessons), "limits": limits}
+    config = {
+        "arena": paths["root"],
+        "submission": paths["submission"],
+        "lessons": list(lessons),
+        "limits": limits,
+    }
     started = time.monotonic()
     process = subprocess.run(
         [sys.executable, "-c", GRADE_SCRIPT, json.dumps(config)],
-        cwd=paths["trusted"], env=environment(paths), capture_output=True, text=True,
+        cwd=paths["trusted"],
+        env=environment(paths),
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
     seconds = time.monotonic() - started
-    lines = [line for line in process.stdout.splitlines() if line.startswith("SUMMARY ")]
+    lines = [
+        line for line in process.stdout.splitlines() if line.startswith("SUMMARY ")
+    ]
     if process.returncode != 0 or not lines:
-        raise RuntimeError(f"grading subprocess failed ({process.returncode}):\n"
-                           f"{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
-    summary = json.loads(lines[-1][len("SUMMARY "):])
+        raise RuntimeError(
+            f"grading subprocess failed ({process.returncode}):\n"
+            f"{process.stdout[-3000:]}\n{process.stderr[-3000:]}"
+        )
+    summary = json.loads(lines[-1][len("SUMMARY ") :])
     summary["seconds"] = seconds
     return summary
 

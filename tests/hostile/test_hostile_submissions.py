@@ -49,42 +49,92 @@ EXPECTED = {
     "exit_mid_test": Expect("test_gelu_prime", "exited with status 3"),
     "infinite_loop": Expect("test_gelu_prime", "ran for more than 4 s"),
     "memory_bomb": Expect("test_gelu_prime", "used more than 512 MB"),
-    "fork_bomb": Expect("test_gelu_prime", "refused by the grader",
-                        ("tried to start or signal a process (os.fork)",
-                         "(subprocess.Popen)", "(import _posixsubprocess)")),
+    "fork_bomb": Expect(
+        "test_gelu_prime",
+        "refused by the grader",
+        (
+            "tried to start or signal a process (os.fork)",
+            "(subprocess.Popen)",
+            "(import _posixsubprocess)",
+        ),
+    ),
     "print_flood": Expect("test_gelu_prime", "printed more than 1 MB"),
-    "fake_results": Expect("", "", ("tried to write outside its scratch folder",
-                                    "/autograder/results/results.json")),
+    "fake_results": Expect(
+        "",
+        "",
+        (
+            "tried to write outside its scratch folder",
+            "/autograder/results/results.json",
+        ),
+    ),
     "monkeypatch_libs": Expect("test_gelu_prime", "gelu_prime(z) is wrong"),
     "lying_eq": Expect("test_gelu_prime", "returned a AlwaysEqual object"),
     "ndarray_subclass": Expect("test_gelu_prime", "returned a Agreeable object"),
     "float_subclass": Expect("test_gelu_prime", "returned a Close object"),
-    "import_solutions": Expect("lesson:neuron", "no credit for this lesson",
-                               ("may not use (solutions.neuron)",)),
-    "read_solutions": Expect("lesson:perceptron", "no credit for this lesson",
-                             ("opened one of the grader's own files",
-                              "solutions/perceptron.py")),
-    "import_grader": Expect("lesson:neuron", "no credit for this lesson",
-                            ("may not use (microtensor.grading)",)),
-    "tamper_sandbox": Expect("lesson:neuron", "", (
-        "opened one of the grader's own files", "(os.symlink)", "(os.chdir)",
-        "(os.open solutions/neuron.py)")),
-    "edits_tests": Expect("lesson:neuron", "no credit for this lesson", (
-        "grading/suite/test_neuron.py", "grading/checks.py", "solutions/neuron.py",
-        "tests/conftest.py")),
-    "kill_grader": Expect("test_gelu_prime", "refused by the grader: os.kill",
-                          ("tried to start or signal a process (os.kill",)),
-    "conftest_forces_pass": Expect("lesson:neuron lesson:perceptron", "", (
-        "brings its own conftest.py", "brings its own pytest.ini")),
-    "brings_sitecustomize": Expect("lesson:neuron lesson:perceptron",
-                                   "no credit for this lesson", (
-                                       "brings its own sitecustomize.py",
-                                       "brings its own usercustomize.py")),
-    "reads_classmates": Expect("lesson:perceptron", "no credit for this lesson", (
-        "opened another student's files", "microtensor-worker-classmate",
-        "cmdline of another process")),
-    "symlink_solution": Expect("lesson:neuron", "neuron.py is a symbolic link",
-                               ("neuron.py was left out: it is a symbolic link",)),
+    "import_solutions": Expect(
+        "lesson:neuron",
+        "no credit for this lesson",
+        ("may not use (solutions.neuron)",),
+    ),
+    "read_solutions": Expect(
+        "lesson:perceptron",
+        "no credit for this lesson",
+        ("opened one of the grader's own files", "solutions/perceptron.py"),
+    ),
+    "import_grader": Expect(
+        "lesson:neuron",
+        "no credit for this lesson",
+        ("may not use (microtensor.grading)",),
+    ),
+    "tamper_sandbox": Expect(
+        "lesson:neuron",
+        "",
+        (
+            "opened one of the grader's own files",
+            "(os.symlink)",
+            "(os.chdir)",
+            "(os.open solutions/neuron.py)",
+        ),
+    ),
+    "edits_tests": Expect(
+        "lesson:neuron",
+        "no credit for this lesson",
+        (
+            "grading/suite/test_neuron.py",
+            "grading/checks.py",
+            "solutions/neuron.py",
+            "tests/conftest.py",
+        ),
+    ),
+    "kill_grader": Expect(
+        "test_gelu_prime",
+        "refused by the grader: os.kill",
+        ("tried to start or signal a process (os.kill",),
+    ),
+    "conftest_forces_pass": Expect(
+        "lesson:neuron lesson:perceptron",
+        "",
+        ("brings its own conftest.py", "brings its own pytest.ini"),
+    ),
+    "brings_sitecustomize": Expect(
+        "lesson:neuron lesson:perceptron",
+        "no credit for this lesson",
+        ("brings its own sitecustomize.py", "brings its own usercustomize.py"),
+    ),
+    "reads_classmates": Expect(
+        "lesson:perceptron",
+        "no credit for this lesson",
+        (
+            "opened another student's files",
+            "microtensor-worker-classmate",
+            "cmdline of another process",
+        ),
+    ),
+    "symlink_solution": Expect(
+        "lesson:neuron",
+        "neuron.py is a symbolic link",
+        ("neuron.py was left out: it is a symbolic link",),
+    ),
 }
 
 
@@ -103,8 +153,12 @@ def graded(tmp_path_factory):
         before = arena.tree_hash(paths["root"], skip)
         summary = arena.grade(paths, call_seconds=SHORT_CALLS.get(name, 10.0), **LIMITS)
         after = arena.tree_hash(paths["root"], skip)
-        return name, {"summary": summary, "before": before, "after": after,
-                      "paths": paths}
+        return name, {
+            "summary": summary,
+            "before": before,
+            "after": after,
+            "paths": paths,
+        }
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(run, sorted(EXPECTED)))
@@ -136,7 +190,9 @@ def test_the_attacked_tests_score_zero_and_say_why(graded, name):
 def test_every_other_test_keeps_its_full_points(graded, name):
     expect, summary = EXPECTED[name], graded[name]["summary"]
     others = [t for t in summary["tests"] if not is_attacked(t, expect.attacked)]
-    lost = [(t["title"], t["message"][:200]) for t in others if t["score"] != t["points"]]
+    lost = [
+        (t["title"], t["message"][:200]) for t in others if t["score"] != t["points"]
+    ]
     assert not lost
     assert {t["lesson"] for t in summary["tests"]} == {"neuron", "perceptron"}
 
@@ -151,8 +207,11 @@ def test_limits_and_flags_show_in_the_feedback(graded, name):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_nothing_outside_the_workers_folder_changes(graded, name):
     run = graded[name]
-    changed = sorted(path for path in set(run["before"]) | set(run["after"])
-                     if run["before"].get(path) != run["after"].get(path))
+    changed = sorted(
+        path
+        for path in set(run["before"]) | set(run["after"])
+        if run["before"].get(path) != run["after"].get(path)
+    )
     assert changed == []
     # every worker folder is gone; the classmate's is untouched (hashed above)
     assert os.listdir(run["paths"]["tmp"]) == [arena.NEIGHBOUR]
@@ -167,8 +226,9 @@ def test_grading_ends_within_its_budget(graded, name):
 def test_no_process_survives_the_fork_bomb(graded):
     marker = os.path.join(graded["fork_bomb"]["paths"]["root"], "PWNED-fork-bomb")
     assert not os.path.exists(marker)
-    survivors = subprocess.run(["pgrep", "-f", "PWNED-fork-bomb"], capture_output=True,
-                               text=True)
+    survivors = subprocess.run(
+        ["pgrep", "-f", "PWNED-fork-bomb"], capture_output=True, text=True
+    )
     assert survivors.stdout.strip() == ""
 
 
@@ -180,7 +240,9 @@ def test_the_sandbox_cannot_be_switched_off_from_inside(graded):
 
 
 def test_a_classmates_files_and_the_graders_process_stay_unread(graded):
-    output = "".join(t["output"] for t in graded["reads_classmates"]["summary"]["tests"])
+    output = "".join(
+        t["output"] for t in graded["reads_classmates"]["summary"]["tests"]
+    )
     assert "CLASSMATES: refused PermissionError" in output
     assert "CLASSMATES: refused /proc/parent/cmdline" in output
     assert "copied" not in output and "CLASSMATES: read" not in output
@@ -192,7 +254,9 @@ def test_monkeypatching_inside_the_worker_does_not_reach_the_grader(graded):
 
 
 def test_sitecustomize_from_the_submission_never_runs(graded):
-    output = "".join(t["output"] for t in graded["brings_sitecustomize"]["summary"]["tests"])
+    output = "".join(
+        t["output"] for t in graded["brings_sitecustomize"]["summary"]["tests"]
+    )
     assert "LOADED" not in output
 
 
@@ -200,10 +264,24 @@ def test_pytest_never_loads_the_submissions_conftest(tmp_path):
     paths = arena.build(str(tmp_path), "conftest_forces_pass")
     suite = os.path.join(paths["microtensor"], "grading", "suite", "test_perceptron.py")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-         "--submission", paths["submission"], suite, "--rootdir", paths["trusted"]],
-        cwd=paths["trusted"], env=arena.environment(paths), capture_output=True,
-        text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--submission",
+            paths["submission"],
+            suite,
+            "--rootdir",
+            paths["trusted"],
+        ],
+        cwd=paths["trusted"],
+        env=arena.environment(paths),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert "SUBMISSION CONFTEST LOADED" not in result.stdout + result.stderr
     assert result.returncode == 1, result.stdout[-2000:]

@@ -1,4 +1,4 @@
-"""Throw-away copies of the repository and helpers to run the instructor commands on them."""
+"""Throw-away copies of the repository, and the instructor commands run on them."""
 
 from __future__ import annotations
 
@@ -35,22 +35,26 @@ test_hidden_bias = graded(1, "another hidden check", "hidden")(_hidden_bias_test
 
 
 def make_checkout(root: str, hidden: bool = False) -> str:
-    """Copy the package, stubs, solutions and pyproject.toml under ``root``; return it."""
+    """Copy the package, stubs, solutions and pyproject.toml under ``root``."""
     os.makedirs(root, exist_ok=True)
     os.chmod(os.path.dirname(root), 0o755)  # the worker may run as nobody
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("microtensor", "exercises", "solutions"):
-        shutil.copytree(os.path.join(REPO, name), os.path.join(root, name), ignore=ignore)
+        shutil.copytree(
+            os.path.join(REPO, name), os.path.join(root, name), ignore=ignore
+        )
     shutil.copy(os.path.join(REPO, "pyproject.toml"), root)
     if hidden:
-        suite = os.path.join(root, "microtensor", "grading", "suite", "test_perceptron.py")
+        suite = os.path.join(
+            root, "microtensor", "grading", "suite", "test_perceptron.py"
+        )
         with open(suite, "a", encoding="utf-8") as f:
             f.write(HIDDEN_TESTS)
     return root
 
 
 def environment(package_parent: str | None = None, **extra) -> dict:
-    """os.environ without PYTHON* variables, importing microtensor from ``package_parent``."""
+    """os.environ without PYTHON* variables; microtensor from ``package_parent``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     if package_parent:
@@ -59,9 +63,15 @@ def environment(package_parent: str | None = None, **extra) -> dict:
     return env
 
 
-def microtensor(*args, cwd: str, package_parent: str | None = None, timeout=600,
-                **extra) -> subprocess.CompletedProcess:
+def microtensor(
+    *args, cwd: str, package_parent: str | None = None, timeout=600, **extra
+) -> subprocess.CompletedProcess:
     """Run ``python -m microtensor ARGS`` and capture its output."""
-    return subprocess.run([sys.executable, "-m", "microtensor", *args], cwd=cwd,
-                          env=environment(package_parent, **extra), capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "microtensor", *args],
+        cwd=cwd,
+        env=environment(package_parent, **extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,4 +1,4 @@
-"""``microtensor autograder``: the Gradescope bundle, run end to end under a temporary root.
+"""``microtensor autograder``: the Gradescope bundle, end to end under a temporary root.
 
 The bundle is unzipped into ``ROOT/source`` as Gradescope does; each run puts
 one submission in ``ROOT/submission`` and calls ``run_autograder`` with
@@ -52,11 +52,20 @@ def run_bundle(bundle: str, root, submission: str | None, **env) -> dict:
                 shutil.copytree(path, real)
             else:
                 shutil.copy(path, real)
-    settings = {"MICROTENSOR_AUTOGRADER_ROOT": str(root), "TMPDIR": str(root / "tmp"),
-                "MICROTENSOR_AUTOGRADER_PYTHON": sys.executable, **env}
+    settings = {
+        "MICROTENSOR_AUTOGRADER_ROOT": str(root),
+        "TMPDIR": str(root / "tmp"),
+        "MICROTENSOR_AUTOGRADER_PYTHON": sys.executable,
+        **env,
+    }
     environment = checkout.environment(**settings)
-    done = subprocess.run(["bash", str(root / "source" / "run_autograder")],
-                          env=environment, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     with open(root / "results" / "results.json") as f:
         return json.load(f)
@@ -72,12 +81,17 @@ def test_the_bundle_holds_scripts_settings_and_the_hidden_suite_only(bundle):
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
         suite = archive.read("microtensor/grading/suite/test_perceptron.py").decode()
         settings = json.loads(archive.read("autograder.json"))
-    assert {"setup.sh", "run_autograder", "autograder.json", "pyproject.toml"} <= set(names)
+    assert {"setup.sh", "run_autograder", "autograder.json", "pyproject.toml"} <= set(
+        names
+    )
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
     assert not any(n.startswith(("solutions/", "exercises/", "tests/")) for n in names)
     assert 'visibility="hidden"' in suite
-    assert settings == {"lessons": list(LESSONS), "call_seconds": 5.0,
-                        "total_seconds": 480.0}
+    assert settings == {
+        "lessons": list(LESSONS),
+        "call_seconds": 5.0,
+        "total_seconds": 480.0,
+    }
 
 
 def test_setup_sh_is_valid_bash_and_pins_the_libraries(bundle, tmp_path):
@@ -92,12 +106,16 @@ def test_setup_sh_is_valid_bash_and_pins_the_libraries(bundle, tmp_path):
     assert f"hypothesis=={hypothesis.__version__}" in text
 
 
-def test_a_correct_submission_gets_full_marks_and_sees_the_hidden_tests(bundle, tmp_path):
+def test_a_correct_submission_gets_full_marks_and_sees_the_hidden_tests(
+    bundle, tmp_path
+):
     results = run_bundle(bundle, tmp_path, os.path.join(checkout.REPO, "solutions"))
     assert results["score"] == points(results) > 0
     hidden = [t for t in results["tests"] if t["visibility"] == "hidden"]
-    assert [t["name"] for t in hidden] == ["perceptron: a hidden check the kit never ships",
-                                           "perceptron: another hidden check"]
+    assert [t["name"] for t in hidden] == [
+        "perceptron: a hidden check the kit never ships",
+        "perceptron: another hidden check",
+    ]
     assert {t["tags"][0] for t in results["tests"]} == set(LESSONS)
 
 
@@ -127,9 +145,15 @@ def test_a_submission_in_a_folder_of_its_own_is_found(bundle, tmp_path):
     assert results["score"] == points(results)
 
 
-def test_a_grader_that_does_not_start_still_leaves_a_visible_failed_test(bundle, tmp_path):
-    results = run_bundle(bundle, tmp_path, None,
-                         MICROTENSOR_AUTOGRADER_PYTHON=str(tmp_path / "no-python"))
+def test_a_grader_that_does_not_start_still_leaves_a_visible_failed_test(
+    bundle, tmp_path
+):
+    results = run_bundle(
+        bundle,
+        tmp_path,
+        None,
+        MICROTENSOR_AUTOGRADER_PYTHON=str(tmp_path / "no-python"),
+    )
     (test,) = results["tests"]
     assert test["status"] == "failed" and test["visibility"] == "visible"
     assert "did not start" in test["output"] and results["score"] == 0
@@ -143,8 +167,9 @@ def test_a_grader_that_breaks_says_so_in_a_visible_failed_test(bundle, tmp_path)
             if info.filename == "microtensor/grading/registry.py":
                 data += b"\nraise RuntimeError('the registry is broken')\n"
             target.writestr(info, data)
-    results = run_bundle(str(broken), tmp_path / "root",
-                         os.path.join(checkout.REPO, "solutions"))
+    results = run_bundle(
+        str(broken), tmp_path / "root", os.path.join(checkout.REPO, "solutions")
+    )
     (test,) = results["tests"]
     assert test["name"] == "autograder: the grader ran" and test["status"] == "failed"
     assert "the registry is broken" in test["output"]

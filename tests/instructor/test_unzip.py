@@ -26,13 +26,16 @@ def symlink_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-@pytest.mark.parametrize("name, words", [
-    ("../escape.py", "climbs out"),
-    ("a/../../escape.py", "climbs out"),
-    ("/etc/escape.py", "absolute path"),
-    ("C:/escape.py", "absolute path"),
-    ("..\\escape.py", "climbs out"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("../escape.py", "climbs out"),
+        ("a/../../escape.py", "climbs out"),
+        ("/etc/escape.py", "absolute path"),
+        ("C:/escape.py", "absolute path"),
+        ("..\\escape.py", "climbs out"),
+    ],
+)
 def test_paths_that_leave_the_folder_refuse_the_whole_zip(tmp_path, name, words):
     archive = make_zip(tmp_path / "s.zip", [("neuron.py", b"x = 1\n"), (name, b"bad")])
     target = tmp_path / "out"
@@ -43,23 +46,30 @@ def test_paths_that_leave_the_folder_refuse_the_whole_zip(tmp_path, name, words)
 
 
 def test_links_and_macos_metadata_are_left_out_with_a_note(tmp_path):
-    archive = make_zip(tmp_path / "s.zip", [
-        ("work/neuron.py", b"x = 1\n"),
-        (symlink_info("work/perceptron.py"), b"/work/main/solutions/perceptron.py"),
-        ("__MACOSX/work/._neuron.py", b"meta"),
-        ("work/.DS_Store", b"meta"),
-    ])
+    archive = make_zip(
+        tmp_path / "s.zip",
+        [
+            ("work/neuron.py", b"x = 1\n"),
+            (symlink_info("work/perceptron.py"), b"/work/main/solutions/perceptron.py"),
+            ("__MACOSX/work/._neuron.py", b"meta"),
+            ("work/.DS_Store", b"meta"),
+        ],
+    )
     target = tmp_path / "out"
     target.mkdir()
     notes = unzip.extract(archive, str(target))
     assert notes == ["work/perceptron.py was left out: it is a symbolic link"]
     assert sorted(os.listdir(target / "work")) == ["neuron.py"]
     assert not (target / "__MACOSX").exists()
-    assert find_submission_root(str(target), ["neuron", "perceptron"]) == str(target / "work")
+    assert find_submission_root(str(target), ["neuron", "perceptron"]) == str(
+        target / "work"
+    )
 
 
 def test_a_zip_bomb_is_stopped_by_bytes_read_not_by_its_headers(tmp_path):
-    archive = make_zip(tmp_path / "s.zip", [("neuron.py", b"\0" * (unzip.MAX_FILE_BYTES + 1))])
+    archive = make_zip(
+        tmp_path / "s.zip", [("neuron.py", b"\0" * (unzip.MAX_FILE_BYTES + 1))]
+    )
     assert os.path.getsize(archive) < 100_000
     target = tmp_path / "out"
     target.mkdir()
@@ -68,8 +78,9 @@ def test_a_zip_bomb_is_stopped_by_bytes_read_not_by_its_headers(tmp_path):
 
 
 def test_too_many_members_or_a_name_twice_refuse_the_zip(tmp_path):
-    many = make_zip(tmp_path / "many.zip",
-                    [(f"f{k}.py", b"") for k in range(unzip.MAX_MEMBERS + 1)])
+    many = make_zip(
+        tmp_path / "many.zip", [(f"f{k}.py", b"") for k in range(unzip.MAX_MEMBERS + 1)]
+    )
     twice = make_zip(tmp_path / "twice.zip", [("neuron.py", b"a"), ("NEURON.py", b"b")])
     for archive, words in ((many, "files in the zip"), (twice, "appears twice")):
         target = tmp_path / f"out-{os.path.basename(archive)}"
