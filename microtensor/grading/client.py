@@ -222,7 +222,7 @@ class Worker:
         self._wait_until_ready()
 
     def _wait_until_ready(self) -> None:
-        """Wait for a fresh worker's first answer: its imports are not the submission's time."""
+        """Wait for a fresh worker's first answer (its imports are not charged)."""
         deadline = time.monotonic() + self.limits.startup_seconds
         try:
             protocol.write_message(self._fd_send, {"op": "ping"}, [])

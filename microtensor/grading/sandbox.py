@@ -79,7 +79,7 @@ FILE_CHANGE_EVENTS = {
     "sqlite3.connect": ((0,), (), True),
 }
 
-#: importing these disqualifies the lesson (the runner decides; see runner.DISQUALIFYING)
+#: importing these disqualifies the lesson (the runner decides: runner.DISQUALIFYING)
 FORBIDDEN_MODULES = ("solutions", "microtensor.grading", "conftest", "tests")
 #: importing these is refused without disqualifying: they start processes or
 #: reach native code without an audit event of their own
