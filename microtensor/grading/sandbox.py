@@ -92,6 +92,10 @@ MESSAGES = {
     "tamper": "submissions may not change the grader's set-up",
 }
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+#: the device files a worker may open; any other (one it made with os.mknod,
+#: which has no audit event, say) is refused
+ALLOWED_DEVICES = frozenset(["/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+                             "/dev/urandom", "/dev/tty"])
 #: the start of every worker folder's name (client.Worker makes them)
 WORKER_PREFIX = "microtensor-worker-"
 MAX_FLAGS = 50
@@ -263,13 +267,21 @@ def _make_open_rule(check_path, as_text):
 
 def _make_change_rule(check_path, as_text):
     rules, int_type, count = dict(FILE_CHANGE_EVENTS), int, len
-    lstat, is_dir, failure = os.lstat, stat.S_ISDIR, Exception
+    lstat, is_dir, is_file, failure = os.lstat, stat.S_ISDIR, stat.S_ISREG, Exception
 
     def is_folder(path):
         try:
             return is_dir(lstat(path).st_mode)
         except failure:
             return False
+
+    def is_special(path):
+        """A device, pipe or socket: never renamed or linked into place."""
+        try:
+            mode = lstat(path).st_mode
+        except failure:
+            return False
+        return not (is_dir(mode) or is_file(mode))
 
     def rule(event, args):
         positions, dir_fds, fd_refused = rules[event]
@@ -289,8 +301,11 @@ def _make_change_rule(check_path, as_text):
             verdict = check_path(text, True, event)
             if verdict is not None:
                 return verdict
-        if event == "os.rename" and is_folder(as_text(args[0]) or ""):
+        source = (as_text(args[0]) or "") if args else ""
+        if event == "os.rename" and is_folder(source):
             return "write-outside", "os.rename of a folder", "renaming folders"
+        if event in ("os.rename", "os.link", "shutil.move") and is_special(source):
+            return "tamper", f"{event} of a special file", "moving special files"
         return None
 
     return rule
@@ -303,6 +318,8 @@ def _make_path_check(scratch: str, forbidden: tuple, neighbours: tuple):
     str_type, bytes_type = str, bytes
     prefix, own_root = neighbours
     own_pid = str(os.getpid())
+    stat_of, is_device = os.stat, _make_device_test()
+    devices, failure = frozenset(ALLOWED_DEVICES), Exception
 
     def inside(path, folder):
         return path == folder or path.startswith(folder + "/")
@@ -324,6 +341,12 @@ def _make_path_check(scratch: str, forbidden: tuple, neighbours: tuple):
             if head.isdigit() and head != own_pid:
                 return ("tamper", f"{real} of another process",
                         f"{event} {real} (another process)")
+        try:
+            device = is_device(stat_of(real).st_mode)
+        except failure:
+            device = False
+        if device and real not in devices:
+            return "tamper", f"device {real}", f"{event} {real} (a device file)"
         return None
 
     def check_path(text, writing, event):
@@ -340,6 +363,15 @@ def _make_path_check(scratch: str, forbidden: tuple, neighbours: tuple):
         return None
 
     return check_path, as_text
+
+
+def _make_device_test():
+    is_char, is_block = stat.S_ISCHR, stat.S_ISBLK
+
+    def is_device(mode) -> bool:
+        return is_char(mode) or is_block(mode)
+
+    return is_device
 
 
 def _make_resolver():

@@ -370,6 +370,7 @@ def run(args) -> int:
         shutil.rmtree(batch.work, ignore_errors=True)
     progress.done()
     say(_closing_line(counts, len(entries), batch))
+    _warn_if_root_workers(batch, say)
     return 1 if counts.get("harness") else 0
 
 
@@ -450,6 +451,22 @@ def _closing_line(counts: dict, total: int, batch: Batch) -> str:
         f"{total} submissions: {', '.join(parts)}\n"
         f"gradebook: {batch.out}\nresults:   {batch.results}"
     )
+
+
+def _warn_if_root_workers(batch: Batch, say) -> None:
+    """Say so when workers ran as root: the sandbox was then the audit hook alone."""
+    count = sum(
+        1
+        for summary in batch.rows.values()
+        if any("ran as root" in str(note) for note in summary.get("notes", []))
+    )
+    if count:
+        say(
+            f"warning: for {count} submission(s) the worker ran as root, because user "
+            "nobody cannot reach this Python; its only guard was then the audit "
+            "hook, which native code can step around (see the instructor guide)",
+            sys.stderr,
+        )
 
 
 def _warn_if_readable(folder: str, say) -> None:
