@@ -8,11 +8,14 @@ others. Each folder is graded once (module-scoped fixtures).
 import os
 
 import pytest
+from lesson_grading import (
+    FIXTURES,
+    assert_full_marks,
+    assert_loses_exactly,
+    assert_nothing_implemented,
+    assert_titles_exist,
+)
 
-from microtensor.grading.runner import grade
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURES = os.path.join(ROOT, "tests", "fixtures", "submissions")
 LESSON = "rnn"
 
 FORWARD = "forward follows the Elman recurrence"
@@ -46,49 +49,17 @@ EXPECTED_FAILURES = {
 }
 
 
-def failed_titles(report):
-    return {r.test.title for r in report.results if not r.passed}
-
-
-@pytest.fixture(scope="module")
-def reference_report():
-    return grade(os.path.join(ROOT, "solutions"), [LESSON])
-
-
-@pytest.fixture(scope="module")
-def stub_report():
-    return grade(os.path.join(ROOT, "exercises"), [LESSON])
-
-
-@pytest.fixture(scope="module")
-def fixture_reports():
-    return {name: grade(os.path.join(FIXTURES, name), [LESSON])
-            for name in sorted(EXPECTED_FAILURES)}
-
-
 def test_reference_scores_full_marks(reference_report):
-    failures = {r.test.name: r.message
-                for r in reference_report.results if not r.passed}
-    assert failures == {}
-    assert reference_report.score == reference_report.max_score > 0
-    assert [lesson.lesson for lesson in reference_report.lessons] == [LESSON]
+    assert_full_marks(reference_report, [LESSON])
 
 
 def test_stub_scores_zero_and_says_not_implemented(stub_report):
-    assert stub_report.score == 0
-    assert stub_report.results
-    assert all("not implemented yet" in r.message for r in stub_report.results)
+    assert_nothing_implemented(stub_report)
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED_FAILURES))
 def test_fixture_loses_exactly_what_its_bug_deserves(fixture, fixture_reports):
-    report = fixture_reports[fixture]
-    assert not report.problem
-    assert failed_titles(report) == EXPECTED_FAILURES[fixture]
-    lost = report.max_score - report.score
-    deserved = sum(r.test.points for r in report.results
-                   if r.test.title in EXPECTED_FAILURES[fixture])
-    assert lost == deserved
+    assert_loses_exactly(fixture_reports[fixture], EXPECTED_FAILURES[fixture])
 
 
 def test_every_rnn_fixture_folder_has_an_expectation():
@@ -105,9 +76,7 @@ def test_every_rnn_fixture_names_its_bug():
 
 
 def test_expected_titles_exist(reference_report):
-    titles = {r.test.title for r in reference_report.results}
-    for fixture, expected in EXPECTED_FAILURES.items():
-        assert expected <= titles, fixture
+    assert_titles_exist(reference_report, EXPECTED_FAILURES)
 
 
 def test_the_reference_grades_well_within_the_lesson_budget(reference_report):
