@@ -7,12 +7,18 @@ with one classic bug loses exactly the tests listed for it here, no others.
 import os
 
 import pytest
+from lesson_grading import (
+    FIXTURES,
+    ROOT,
+    assert_full_marks,
+    assert_loses_exactly,
+    assert_nothing_implemented,
+    assert_titles_exist,
+)
 
 from microtensor.grading.runner import grade
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURES = os.path.join(ROOT, "tests", "fixtures", "submissions")
-LESSONS = ["neuron", "perceptron"]
+LESSON = ["neuron", "perceptron"]
 
 #: fixture -> the titles of the graded tests its bug must fail (all others pass)
 EXPECTED_FAILURES = {
@@ -52,39 +58,17 @@ EXPECTED_FAILURES = {
 }
 
 
-def failed_titles(report):
-    return {r.test.title for r in report.results if not r.passed}
-
-
-@pytest.fixture(scope="module")
-def reference_report():
-    return grade(os.path.join(ROOT, "solutions"), LESSONS)
-
-
-@pytest.fixture(scope="module")
-def stub_report():
-    return grade(os.path.join(ROOT, "exercises"), LESSONS)
-
-
 def test_reference_scores_full_marks(reference_report):
-    failures = {r.test.name: r.message for r in reference_report.results if not r.passed}
-    assert failures == {}
-    assert reference_report.score == reference_report.max_score > 0
+    assert_full_marks(reference_report, LESSON)
 
 
 def test_stubs_score_zero_and_say_not_implemented(stub_report):
-    assert stub_report.score == 0
-    assert all("not implemented yet" in r.message for r in stub_report.results)
+    assert_nothing_implemented(stub_report)
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED_FAILURES))
-def test_fixture_loses_exactly_what_its_bug_deserves(fixture):
-    report = grade(os.path.join(FIXTURES, fixture), LESSONS)
-    assert failed_titles(report) == EXPECTED_FAILURES[fixture]
-    lost = report.max_score - report.score
-    deserved = sum(r.test.points for r in report.results
-                   if r.test.title in EXPECTED_FAILURES[fixture])
-    assert lost == deserved
+def test_fixture_loses_exactly_what_its_bug_deserves(fixture, fixture_reports):
+    assert_loses_exactly(fixture_reports[fixture], EXPECTED_FAILURES[fixture])
 
 
 def test_every_fixture_folder_has_an_expectation():
@@ -96,14 +80,13 @@ def test_every_fixture_folder_has_an_expectation():
 
 
 def test_expected_titles_exist(reference_report):
-    titles = {r.test.title for r in reference_report.results}
-    for fixture, expected in EXPECTED_FAILURES.items():
-        assert expected <= titles, fixture
+    assert_titles_exist(reference_report, EXPECTED_FAILURES)
 
 
-def test_failure_feedback_names_the_input_and_the_error():
-    report = grade(os.path.join(FIXTURES, "sigmoid_prime_from_z"), ["neuron"])
-    (failure,) = [r for r in report.results if not r.passed]
+def test_failure_feedback_names_the_input_and_the_error(fixture_reports):
+    report = fixture_reports["sigmoid_prime_from_z"]
+    (failure,) = [r for r in report.results
+                  if not r.passed and r.test.lesson == "neuron"]
     assert "sigmoid_prime(z) is wrong" in failure.message
     assert "expected" in failure.message and "got" in failure.message
     assert "smallest failing input found" in failure.message
