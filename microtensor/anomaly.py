@@ -14,7 +14,7 @@ import numpy as np
 from microtensor.errors import AnomalyError
 from microtensor.tensor import _set_anomaly_enabled
 
-__all__ = ["detect_anomaly", "check_forward", "check_backward"]
+__all__ = ["check_backward", "check_forward", "detect_anomaly"]
 
 
 class detect_anomaly:

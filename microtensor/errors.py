@@ -9,12 +9,12 @@ Messages name the op and the shapes or values involved, for example::
 """
 
 __all__ = [
+    "AnomalyError",
+    "DTypeError",
+    "GradcheckError",
+    "GraphError",
     "MicrotensorError",
     "ShapeError",
-    "DTypeError",
-    "GraphError",
-    "GradcheckError",
-    "AnomalyError",
 ]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from microtensor.errors import DTypeError
 
-__all__ = ["manual_seed", "default_rng", "as_rng"]
+__all__ = ["as_rng", "default_rng", "manual_seed"]
 
 _default = np.random.default_rng()
 

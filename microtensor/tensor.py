@@ -22,17 +22,17 @@ from microtensor.errors import DTypeError, GraphError, ShapeError
 
 __all__ = [
     "Tensor",
-    "tensor",
-    "zeros",
-    "ones",
-    "zeros_like",
-    "ones_like",
-    "randn",
-    "rand",
     "arange",
-    "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "rand",
+    "randn",
+    "tensor",
+    "zeros",
+    "zeros_like",
 ]
 
 _ndarray = np.ndarray
@@ -80,15 +80,15 @@ class Tensor:
     """
 
     __slots__ = (
-        "data",
-        "_grad",
-        "requires_grad",
-        "_parents",
+        "__weakref__",
         "_backward",
+        "_grad",
         "_op",
+        "_parents",
         "_retains_grad",
         "_seq",
-        "__weakref__",
+        "data",
+        "requires_grad",
     )
 
     # ``==`` is overridden (it returns a boolean Tensor), so keep identity hashing

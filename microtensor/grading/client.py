@@ -575,7 +575,7 @@ class Session:
         self._known_flags: list = []
         self._clients: dict[str, LessonClient] = {}
 
-    def lesson(self, name: str) -> "LessonClient":
+    def lesson(self, name: str) -> LessonClient:
         if name not in self._clients:
             self._clients[name] = LessonClient(self, name)
         return self._clients[name]
@@ -776,8 +776,21 @@ class LessonClient:
 
 
 __all__ = [
-    "BadReply", "DisabledFunction", "GradingAbort", "LessonClient", "LessonUnavailable",
-    "Limits", "MemoryExceeded", "NotImplementedYet", "OutputFlood", "Session",
-    "SubmissionError", "TensorArg", "TensorRef", "Ref", "Worker", "WorkerCrashed",
+    "BadReply",
+    "DisabledFunction",
+    "GradingAbort",
+    "LessonClient",
+    "LessonUnavailable",
+    "Limits",
+    "MemoryExceeded",
+    "NotImplementedYet",
+    "OutputFlood",
+    "Ref",
+    "Session",
+    "SubmissionError",
+    "TensorArg",
+    "TensorRef",
+    "Worker",
+    "WorkerCrashed",
     "WorkerTimeout",
 ]

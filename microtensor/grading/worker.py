@@ -98,7 +98,6 @@ def load_lesson(state: WorkerState, lesson: str, path: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     state.modules[lesson] = module
-    return None
 
 
 def resolve_target(state: WorkerState, target: dict):

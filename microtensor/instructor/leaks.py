@@ -110,9 +110,7 @@ def _word_count(text: str) -> int:
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return len(re.findall(r"\w+", text))
     for token in tokens:
-        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
-            count += 1
-        elif token.type in (tokenize.NUMBER, tokenize.STRING):
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string) or token.type in (tokenize.NUMBER, tokenize.STRING):
             count += 1
     return count
 

@@ -52,12 +52,12 @@ from microtensor.nn.loss import (
 from microtensor.nn.module import Module, Parameter, StateDictError
 
 __all__ = [
+    "ELU",
+    "GELU",
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",
-    "ELU",
-    "GELU",
     "Hardtanh",
     "L1Loss",
     "LeakyReLU",

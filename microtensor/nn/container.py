@@ -2,7 +2,7 @@
 
 from microtensor.nn.module import Module
 
-__all__ = ["Sequential", "ModuleList"]
+__all__ = ["ModuleList", "Sequential"]
 
 
 class ModuleList(Module):

@@ -8,7 +8,7 @@ from microtensor import functional as F
 from microtensor.nn.module import Module, Parameter
 from microtensor.random import as_rng
 
-__all__ = ["Linear", "INITS"]
+__all__ = ["INITS", "Linear"]
 
 
 def _kaiming_uniform(rng, fan_in, fan_out):

@@ -10,7 +10,7 @@ import numpy as np
 from microtensor.errors import ShapeError
 from microtensor.tensor import _record
 
-__all__ = ["sum", "mean", "max", "min", "normalize_axes"]
+__all__ = ["max", "mean", "min", "normalize_axes", "sum"]
 
 
 def normalize_axes(axis, ndim, op):

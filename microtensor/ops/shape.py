@@ -14,14 +14,14 @@ from microtensor.ops.reductions import normalize_axes
 from microtensor.tensor import Tensor, _constant, _record
 
 __all__ = [
-    "reshape",
-    "transpose",
-    "flatten",
-    "squeeze",
-    "unsqueeze",
-    "getitem",
     "concatenate",
+    "flatten",
+    "getitem",
+    "reshape",
+    "squeeze",
     "stack",
+    "transpose",
+    "unsqueeze",
 ]
 
 

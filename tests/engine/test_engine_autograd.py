@@ -222,9 +222,8 @@ def test_no_grad_as_a_decorator_records_nothing():
 
 
 def test_no_grad_restores_the_mode_after_an_exception():
-    with pytest.raises(KeyError):
-        with mt.no_grad():
-            raise KeyError("inside no_grad")
+    with pytest.raises(KeyError), mt.no_grad():
+        raise KeyError("inside no_grad")
 
     assert mt.is_grad_enabled()
 
