@@ -739,14 +739,21 @@ class LessonClient:
         """Call method ``name`` of the worker object ``ref``."""
         return self._call(ref, name, args, kwargs)
 
+    #: module functions that must work without the engine's autograd
+    BY_HAND = {("mlp", "backprop"), ("rnn", "bptt")}
+
     def _call(self, ref, name, args, kwargs):
-        return self._request({
+        message = {
             "op": "call",
             "target": self._target(ref),
             "name": name,
             "args": list(args),
             "kwargs": dict(kwargs),
-        })
+        }
+        disable = self.disable
+        if ref is None and (self.lesson, name) in self.BY_HAND:
+            disable = (*disable, "backward")
+        return self.session.request(self.lesson, message, disable)
 
     def get(self, ref: Ref | None, name: str):
         """Read attribute ``name`` of ``ref`` (or of the module when ref is None)."""

@@ -28,7 +28,12 @@ import microtensor
 from microtensor.grading import protocol, sandbox
 
 # What the grader may switch off per request, and where those names live.
-SWITCHABLE = ("sigmoid", "tanh", "relu")
+SWITCHABLE = ("sigmoid", "tanh", "relu", "backward")
+#: why each one is switched off, in the words the student reads
+SWITCHED_OFF_BECAUSE = {
+    "backward": "the engine's backward is switched off while your hand-derived "
+                "gradients are graded: compute them with NumPy and the chain rule",
+}
 
 
 class Disabled(RuntimeError):
@@ -183,11 +188,11 @@ def _guard(state: WorkerState, name: str, original):
     def guarded(*args, **kwargs):
         if name in state.disabled:
             state.flag("disabled", name)
-            raise Disabled(
+            raise Disabled(SWITCHED_OFF_BECAUSE.get(name) or (
                 f"the engine's {name} is switched off while your activations are "
                 f"graded: build {name} from primitives (exp, abs, where, maximum, "
                 "arithmetic) instead of calling it"
-            )
+            ))
         return original(*args, **kwargs)
 
     guarded.__name__ = name

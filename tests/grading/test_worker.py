@@ -140,3 +140,25 @@ def test_a_submission_cannot_signal_the_grader(session, name):
     with pytest.raises(SubmissionError):
         session.lesson("neuron").call(name)
     assert session.lesson("neuron").call("double", 3) == 6
+
+
+def test_hand_derived_gradients_cannot_call_the_engines_backward(tmp_path):
+    from microtensor.grading.client import DisabledFunction
+
+    (tmp_path / "mlp.py").write_text(
+        "import microtensor as mt\n"
+        "def backprop(x):\n"
+        "    t = mt.tensor(x, requires_grad=True)\n"
+        "    (t * t).sum().backward()\n"
+        "    return t.grad\n"
+        "def train(x):\n"
+        "    return backprop(x)\n"
+    )
+    s = Session(str(tmp_path), Limits(call_seconds=5.0))
+    try:
+        mlp = s.lesson("mlp")
+        with pytest.raises(DisabledFunction, match="hand-derived gradients"):
+            mlp.call("backprop", [1.0, 2.0])
+        np.testing.assert_array_equal(mlp.call("train", [1.0, 2.0]), [2.0, 4.0])
+    finally:
+        s.close()
