@@ -7,6 +7,7 @@ the small `say` helper below; library code never prints.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -16,6 +17,18 @@ EXIT_FULL_MARKS, EXIT_POINTS_LOST, EXIT_CANNOT_GRADE = 0, 1, 2
 def say(text: str = "", stream=None) -> None:
     (stream or sys.stdout).write(text + "\n")
     (stream or sys.stdout).flush()
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def default_submission() -> str:
@@ -82,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("path", nargs="?", help="folder holding neuron.py, perceptron.py, ...")
     grade.add_argument("--json", metavar="FILE", help="also write Gradescope results.json")
     grade.add_argument("--lesson", metavar="NAME", help="grade one lesson only")
-    grade.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+    grade.add_argument("--timeout", type=seconds, default=10.0, metavar="SECONDS",
                        help="time limit of one call into the submission (default 10)")
     grade.add_argument("--quiet", action="store_true", help="no progress line")
     grade.set_defaults(run=cmd_grade)

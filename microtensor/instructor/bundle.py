@@ -18,6 +18,7 @@ import sys
 import tempfile
 import zipfile
 
+from microtensor.cli import seconds
 from microtensor.instructor import files
 
 SETUP_SH = r"""#!/usr/bin/env bash
@@ -198,14 +199,14 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=10.0,
         metavar="SECONDS",
         help="time limit of one call into the submission (default 10)",
     )
     parser.add_argument(
         "--budget",
-        type=float,
+        type=seconds,
         default=480.0,
         metavar="SECONDS",
         help="time limit of one whole submission (default 480; keep "

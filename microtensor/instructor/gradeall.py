@@ -27,6 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
+from microtensor.cli import seconds
 from microtensor.instructor import child, files
 from microtensor.instructor.unzip import UnsafeZip, extract
 
@@ -334,14 +335,14 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=10.0,
         metavar="SECONDS",
         help="time limit of one call into a submission (default 10)",
     )
     parser.add_argument(
         "--budget",
-        type=float,
+        type=seconds,
         default=1200.0,
         metavar="SECONDS",
         help="time limit of one whole submission (default 1200)",

@@ -76,3 +76,10 @@ def test_the_same_submission_gets_the_same_results_with_or_without_ci(tmp_path):
         outputs.append([(t["name"], t["score"], t["output"]) for t in data["tests"]])
     assert outputs[0] == outputs[1]
     assert any(score == 0 for _, score, _ in outputs[0])
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf", "soon"])
+def test_a_time_limit_must_be_a_positive_number_of_seconds(value):
+    result = run_grade("solutions", "--timeout", value)
+    assert result.returncode == 2
+    assert "expected a positive number of seconds" in result.stderr
