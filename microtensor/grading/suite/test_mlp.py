@@ -11,7 +11,7 @@ achieves: XOR from 19 of 20 fixed seeds and 95% on the handwritten digits.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from microtensor.datasets import load_digits, logic_gate
@@ -405,6 +405,38 @@ def test_train_steps(mlp, run):
                      None, **STEP_TOL)
         assert_close(got_b[l], want_b[l], f"layers[{l}].b after train {context}",
                      None, **STEP_TOL)
+
+
+@st.composite
+def uneven_batches(draw):
+    """A network and a batch size that does not divide its number of samples."""
+    case = draw(networks(max_layers=3, max_width=4))
+    assume(case.batch >= 3)
+    sizes = [b for b in range(2, case.batch) if case.batch % b]
+    assume(sizes)
+    return case, draw(st.sampled_from(sizes), label="batch_size")
+
+
+@graded(points=1, title="train with mini-batches averages the loss over every sample")
+@given(drawn=uneven_batches(), epochs=st.integers(1, 3))
+@examples(15)
+def test_train_minibatch_epoch_loss(mlp, drawn, epochs):
+    """With lr = 0 (so the model never changes) and a batch_size that leaves a
+    smaller last batch, every epoch's loss equals the mean loss over all the
+    samples: each sample is visited once per epoch, and the batch losses are
+    weighted by batch size, whatever the shuffled order."""
+    case, batch_size = drawn
+    model, layers = new_mlp(mlp, case.sizes, case.activation, case.output,
+                            rng=case.seed)
+    weights, biases = read_weights(mlp, layers, case.sizes)
+    full = net.gradient_descent(weights, biases, case.X, case.y, case.activation,
+                                case.output, case.loss, 0.0, 1)[0][0]
+    losses = mlp.call("train", model, case.X, case.y, loss=case.loss, lr=0.0,
+                      epochs=epochs, batch_size=batch_size, rng=case.seed)
+    context = (f"{case.describe()}, {case.batch} samples in batches of {batch_size}, "
+               f"lr 0")
+    assert_close(array_value(losses, "train", (epochs,)), np.full(epochs, full),
+                 f"the epoch losses train returned ({context})", None, **STEP_TOL)
 
 
 @graded(points=2, title="train solves XOR from at least 19 of 20 seeds", budget=40)
