@@ -75,8 +75,21 @@ def save_or_explain(figure_maker, path: str) -> int:
         say(f"--plot {path}: matplotlib is not installed; install it with "
             "pip install 'microtensor[plots]' (nothing was saved)")
         return 1
+    import os
+
+    if not os.path.splitext(path)[1]:
+        path += ".png"  # what matplotlib would write; say the real name
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        say(f"--plot {path}: the folder {folder} does not exist (nothing was saved)")
+        return 1
     figure = figure_maker(plt)
-    figure.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    try:
+        figure.savefig(path, dpi=110, bbox_inches="tight")
+    except (OSError, ValueError) as exc:
+        say(f"--plot {path}: could not save the picture ({exc})")
+        return 1
+    finally:
+        plt.close(figure)
     say(f"saved {path}")
     return 0
