@@ -87,8 +87,16 @@ class Case:
                 f"batch={self.batch}, seed={self.seed}")
 
     def describe(self) -> str:
-        return (f"(sizes {self.sizes}, {self.activation} hidden, {self.output} "
+        hidden = f"{self.activation} hidden, " if len(self.sizes) > 2 else ""
+        return (f"(sizes {self.sizes}, {hidden}{self.output} "
                 f"output, {self.loss} loss, batch of {self.batch})")
+
+    def arrays(self) -> dict:
+        """The numbers of this case, so that a student can rerun it."""
+        named = {"X": self.X, "y": self.y}
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            named[f"weights[{l}]"], named[f"biases[{l}]"] = W, b
+        return named
 
 
 # ---------------------------------------------------------------- helpers
@@ -313,7 +321,7 @@ def check_backprop(mlp, case):
                  f"of {len(want)} arrays, one per layer")
         for l, (g, w) in enumerate(zip(got, want)):
             what = f"grad_{kind}[{l}] {case.describe()}"
-            assert_close(array_value(g, what, w.shape), w, what, None,
+            assert_close(array_value(g, what, w.shape), w, what, case.arrays(),
                          **BACKPROP_TOL)
 
 
