@@ -465,7 +465,7 @@ def test_train_solves_xor(mlp):
             failures.append(f"rng={seed}: outputs {np.round(out[:, 0], 3).tolist()}, "
                             f"loss {loss:.3g}")
         if len(failures) > len(XOR_SEEDS) - XOR_NEEDED:
-            fail(f"XOR was not solved from {len(failures)} seeds (at most "
+            fail(f"XOR was not solved from {len(failures)} of the seeds tried (at most "
                  f"{len(XOR_SEEDS) - XOR_NEEDED} may fail; targets [0, 1, 1, 0]):\n  "
                  + "\n  ".join(failures))
 

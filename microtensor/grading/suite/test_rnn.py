@@ -477,8 +477,10 @@ def check_learns(rnn, task, runs, needed):
         if passed >= needed or (index + 1 - passed) > len(runs) - needed:
             break
     if passed < needed:
-        fail(f"the network did not learn {task} from {needed} of "
-             f"{len(runs)} seeds:\n  " + "\n  ".join(lines))
+        failed = len(lines) - passed
+        fail(f"the network must learn {task} from at least {needed} of "
+             f"{len(runs)} seeds; it failed on {failed} (grading stopped once "
+             f"{needed} could no longer be reached):\n  " + "\n  ".join(lines))
 
 
 @graded(points=2, title="the network learns to echo its input two steps late")
