@@ -37,8 +37,8 @@ NOTED = {
     "write-outside": "tried to write outside its scratch folder ({detail}); refused",
     "native": "tried to load native code ({detail}); this was refused",
     "tamper": "tried to tamper with the grader ({detail}); this was refused",
-    "disabled": "called the engine's own {detail} where the exercise switches it "
-                "off",
+    "disabled": "called the engine's own {detail} where the exercise has it "
+                "switched off",
 }
 
 
