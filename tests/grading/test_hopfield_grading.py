@@ -11,14 +11,19 @@ import os
 
 import numpy as np
 import pytest
+from lesson_grading import (
+    FIXTURES,
+    ROOT,
+    assert_full_marks,
+    assert_loses_exactly,
+    assert_nothing_implemented,
+)
 
 from microtensor.grading import registry
 from microtensor.grading.client import Session
 from microtensor.grading.runner import grade, run_test
 from microtensor.grading.suite import trusted_hopfield as T
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURES = os.path.join(ROOT, "tests", "fixtures", "submissions")
 LESSON = ["hopfield"]
 
 ZERO_DIAGONAL = "weights are symmetric with a zero diagonal"
@@ -46,24 +51,10 @@ EXPECTED_FAILURES = {
 }
 
 
-def failed_titles(report):
-    return {r.test.title for r in report.results if not r.passed}
-
-
 def failure_message(report, title):
     (result,) = [r for r in report.results if r.test.title == title]
     assert not result.passed, title
     return result.message
-
-
-@pytest.fixture(scope="module")
-def reference_report():
-    return grade(os.path.join(ROOT, "solutions"), LESSON)
-
-
-@pytest.fixture(scope="module")
-def stub_report():
-    return grade(os.path.join(ROOT, "exercises"), LESSON)
 
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED_FAILURES))
@@ -75,26 +66,17 @@ def fixture_report(request):
 
 
 def test_reference_scores_full_marks(reference_report):
-    failures = {r.test.name: r.message for r in reference_report.results
-                if not r.passed}
-    assert failures == {}
-    assert reference_report.score == reference_report.max_score > 0
+    assert_full_marks(reference_report, LESSON)
     assert len(reference_report.results) >= 15
 
 
 def test_stub_scores_zero_and_says_not_implemented(stub_report):
-    assert stub_report.score == 0
-    assert stub_report.max_score > 0
-    assert all("not implemented yet" in r.message for r in stub_report.results)
+    assert_nothing_implemented(stub_report)
 
 
 def test_fixture_loses_exactly_what_its_bug_deserves(fixture_report):
     name, report = fixture_report
-    assert failed_titles(report) == EXPECTED_FAILURES[name]
-    lost = report.max_score - report.score
-    deserved = sum(r.test.points for r in report.results
-                   if r.test.title in EXPECTED_FAILURES[name])
-    assert lost == deserved
+    assert_loses_exactly(report, EXPECTED_FAILURES[name])
 
 
 def test_every_hopfield_fixture_has_an_expectation():
